@@ -1,0 +1,30 @@
+// Shared jest settings: TypeScript ESM compiled by SWC (fast, no type-check; `tsc` does that).
+// Workspace packages resolve to their sources through the "@orderflow/source" export condition.
+/** @param {{ integration: boolean }} options */
+export function jestConfig({ integration }) {
+  return {
+    testEnvironment: 'node',
+    testEnvironmentOptions: { customExportConditions: ['@orderflow/source', 'node', 'node-addons'] },
+    extensionsToTreatAsEsm: ['.ts'],
+    moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+    transform: {
+      '^.+\\.ts$': [
+        '@swc/jest',
+        {
+          jsc: { parser: { syntax: 'typescript' }, target: 'es2023' },
+          module: { type: 'es6' },
+          sourceMaps: 'inline',
+        },
+      ],
+    },
+    testMatch: integration ? ['<rootDir>/**/*.int.test.ts'] : ['<rootDir>/**/*.test.ts'],
+    testPathIgnorePatterns: integration ? ['/node_modules/', '/dist/'] : ['/node_modules/', '/dist/', '\\.int\\.test\\.ts$'],
+    ...(integration
+      ? {
+          globalSetup: '@orderflow/testkit/global-setup',
+          globalTeardown: '@orderflow/testkit/global-teardown',
+          testTimeout: 120_000,
+        }
+      : {}),
+  };
+}
