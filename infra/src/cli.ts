@@ -1,0 +1,85 @@
+// The local stack launcher: `pnpm stack up|down|status|logs`.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { loadStackConfig, type StackConfig } from './config.js';
+import { StackError } from './errors.js';
+import { logFile, tail } from './process.js';
+import { COMPONENTS, down, status, up, type Component } from './stack.js';
+import { renderTable } from './table.js';
+
+function config(): StackConfig {
+  return loadStackConfig();
+}
+
+async function printStatus(cfg: StackConfig): Promise<void> {
+  const rows = await status(cfg);
+  console.log(`\n${renderTable(rows.map((r) => ({ ...r })))}\n`);
+}
+
+const program = new Command()
+  .name('pnpm stack')
+  .description('Run the local stack: Kafka (KRaft) and Apicurio Registry as JVM processes, Postgres databases, topics.')
+  .showHelpAfterError();
+
+program
+  .command('up')
+  .description('start what is not running yet, wait until ready, create databases and topics')
+  .addOption(
+    new Option('--only <components...>', 'start only these').choices(COMPONENTS),
+  )
+  .action(async (opts: { only?: Component[] }) => {
+    const cfg = config();
+    const t0 = Date.now();
+    await up(cfg, { components: opts.only });
+    console.log(`Stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s. State in ${cfg.stackDir}`);
+    await printStatus(cfg);
+  });
+
+program
+  .command('down')
+  .description('stop the processes the launcher started (their data is discarded)')
+  .action(async () => {
+    const cfg = config();
+    const stopped = await down(cfg);
+    console.log(
+      stopped.length === 0
+        ? 'Nothing was running.'
+        : stopped.map((r) => `stopped ${r.component} (pid ${r.pid})`).join('\n'),
+    );
+  });
+
+program
+  .command('status')
+  .description('show what runs where')
+  .action(() => printStatus(config()));
+
+program
+  .command('logs')
+  .description('print the log of a component')
+  .argument('<component>', 'kafka or registry')
+  .option('-f, --follow', 'keep printing new lines')
+  .option('-n, --lines <n>', 'how many lines', '50')
+  .action((component: string, opts: { follow?: boolean; lines: string }) => {
+    const file = logFile(config(), component);
+    if (!existsSync(file)) {
+      throw new StackError(`No log for '${component}' at ${file}.`, "Components with logs: kafka, registry. Run 'pnpm stack up' first.");
+    }
+    if (opts.follow) {
+      spawn('tail', ['-n', opts.lines, '-F', file], { stdio: 'inherit' });
+    } else {
+      console.log(tail(file, Number(opts.lines)));
+    }
+  });
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof StackError) {
+    console.error(`\n\u2716 ${error.message}\n  \u2192 ${error.hint}`);
+    if (error.logTail) console.error(`\n--- log tail ---\n${error.logTail}\n----------------`);
+    process.exitCode = 1;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describeBroker } from '@orderflow/messaging';
+import { kafkaBrokers, VERSIONS, type StackConfig } from '../config.js';
+import { StackError } from '../errors.js';
+import { resolveClasspath } from '../maven.js';
+import { javaBinary } from '../preflight.js';
+import { marker, runningProcess, startProcess, watchProcess, type ProcessRecord } from '../process.js';
+import { waitUntil } from '../wait.js';
+
+/** Apache Kafka in KRaft mode, one combined broker+controller, run from Maven Central jars. */
+const run = promisify(execFile);
+export const KAFKA = 'kafka';
+
+export async function resolveKafka(config: StackConfig): Promise<string> {
+  return resolveClasspath(
+    [
+      { groupId: 'org.apache.kafka', artifactId: 'kafka_2.13', version: VERSIONS.kafka },
+      // Kafka 4 logs through SLF4J 2; without a binding the broker would be silent.
+      { groupId: 'org.slf4j', artifactId: 'slf4j-api', version: VERSIONS.slf4j },
+      { groupId: 'org.apache.logging.log4j', artifactId: 'log4j-slf4j2-impl', version: VERSIONS.log4j },
+      { groupId: 'org.apache.logging.log4j', artifactId: 'log4j-core', version: VERSIONS.log4j },
+    ],
+    path.join(config.cacheDir, `kafka-${VERSIONS.kafka}`),
+  );
+}
+
+function serverProperties(config: StackConfig, dataDir: string): string {
+  const { host, kafkaPort, kafkaControllerPort } = config;
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@${host}:${kafkaControllerPort}`,
+    `listeners=PLAINTEXT://${host}:${kafkaPort},CONTROLLER://${host}:${kafkaControllerPort}`,
+    `advertised.listeners=PLAINTEXT://${host}:${kafkaPort}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${dataDir}`,
+    'num.partitions=6',
+    // Single node: internal topics cannot have more than one replica.
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=10',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=10',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    // Topics come from the catalogue (or a test's own admin call), never from a typo.
+    'auto.create.topics.enable=false',
+    '',
+  ].join('\n');
+}
+
+const LOG4J2 = `Configuration:
+  Appenders:
+    Console:
+      name: STDOUT
+      PatternLayout:
+        pattern: "[%d] %p %m (%c)%n"
+  Loggers:
+    Logger:
+      - name: kafka.request.logger
+        level: WARN
+      - name: org.apache.kafka.controller
+        level: INFO
+    Root:
+      level: INFO
+      AppenderRef:
+        - ref: STDOUT
+`;
+
+export async function startKafka(config: StackConfig, lib: string): Promise<ProcessRecord | undefined> {
+  if (runningProcess(config, KAFKA)) return undefined;
+  const home = path.join(config.stackDir, KAFKA);
+  const dataDir = path.join(home, 'data');
+  const properties = path.join(home, 'server.properties');
+  const log4j = path.join(home, 'log4j2.yaml');
+  // The registry keeps schemas in memory, so the broker starts empty too: old records would
+  // carry schema ids the fresh registry does not know.
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(properties, serverProperties(config, dataDir));
+  writeFileSync(log4j, LOG4J2);
+  const java = javaBinary(config);
+  const classpath = `${lib}/*`;
+  const clusterId = randomBytes(16).toString('base64url');
+  try {
+    await run(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties]);
+  } catch (error) {
+    const err = error as { stdout?: string; stderr?: string };
+    throw new StackError(
+      'Formatting the Kafka KRaft storage failed.',
+      `Remove ${home} and run 'pnpm stack up' again.`,
+      `${err.stdout ?? ''}${err.stderr ?? ''}`.trim(),
+      { cause: error },
+    );
+  }
+  return startProcess(
+    config,
+    KAFKA,
+    java,
+    [
+      marker(config, KAFKA),
+      `-Xms256m`,
+      `-Xmx${config.kafkaHeap}`,
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-Djava.awt.headless=true',
+      `-Dlog4j2.configurationFile=${log4j}`,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      properties,
+    ],
+    home,
+  );
+}
+
+export async function waitForKafka(config: StackConfig, timeoutMs = 90_000): Promise<string> {
+  const info = await waitUntil(() => describeBroker([kafkaBrokers(config)]), {
+    what: `Kafka on ${kafkaBrokers(config)}`,
+    timeoutMs,
+    ...watchProcess(config, KAFKA),
+  });
+  return `cluster ${info.clusterId}`;
+}

@@ -1,0 +1,195 @@
+import { Listr } from 'listr2';
+import { allTopics } from '@orderflow/contracts';
+import { describeBroker, ensureTopics } from '@orderflow/messaging';
+import { kafkaBrokers, registryUrl, type StackConfig } from './config.js';
+import { KAFKA, resolveKafka, startKafka, waitForKafka } from './components/kafka.js';
+import { ensureDatabases, ensureReachable, migrateAll } from './components/postgres.js';
+import { REGISTRY, resolveRegistry, startRegistry, waitForRegistry } from './components/registry.js';
+import { checkJava, checkPortFree } from './preflight.js';
+import { logFile, runningProcess, stopProcess, type ProcessRecord } from './process.js';
+
+/** Brings the local stack up and down; used by the CLI and by the test harness. */
+export const COMPONENTS = ['kafka', 'registry', 'postgres', 'topics'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+export interface UpOptions {
+  readonly components?: readonly Component[];
+  /** 'silent' for callers that print their own progress (the test harness). */
+  readonly output?: 'progress' | 'silent';
+}
+
+export interface UpResult {
+  /** Processes this call started (the caller owns them); already-running ones are not listed. */
+  readonly started: readonly ProcessRecord[];
+}
+
+interface Ctx {
+  kafkaLib?: string;
+  registryJar?: string;
+  started: ProcessRecord[];
+}
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)}s`;
+}
+
+export async function up(config: StackConfig, options: UpOptions = {}): Promise<UpResult> {
+  const want = new Set<Component>(options.components ?? COMPONENTS);
+  const needKafka = want.has('kafka') && !runningProcess(config, KAFKA);
+  const needRegistry = want.has('registry') && !runningProcess(config, REGISTRY);
+  const tasks = new Listr<Ctx>(
+    [
+      {
+        title: 'Preflight: Java and free ports',
+        enabled: needKafka || needRegistry,
+        task: async (_ctx, task) => {
+          const java = await checkJava(config);
+          if (needKafka) {
+            await checkPortFree(config.host, config.kafkaPort, 'Kafka');
+            await checkPortFree(config.host, config.kafkaControllerPort, 'Kafka controller');
+          }
+          if (needRegistry) await checkPortFree(config.host, config.registryPort, 'schema registry');
+          task.title = `Preflight: ${java}, ports free`;
+        },
+      },
+      {
+        title: 'Resolve artifacts from Maven Central (cached after the first run)',
+        enabled: needKafka || needRegistry,
+        task: (_ctx, task) =>
+          task.newListr(
+            [
+              {
+                title: 'Kafka broker jars',
+                enabled: needKafka,
+                task: async (ctx, sub) => {
+                  const t0 = Date.now();
+                  ctx.kafkaLib = await resolveKafka(config);
+                  sub.title = `Kafka broker jars (${seconds(t0)})`;
+                },
+              },
+              {
+                title: 'Apicurio Registry distribution',
+                enabled: needRegistry,
+                task: async (ctx, sub) => {
+                  const t0 = Date.now();
+                  ctx.registryJar = await resolveRegistry(config);
+                  sub.title = `Apicurio Registry distribution (${seconds(t0)})`;
+                },
+              },
+            ],
+            { concurrent: true },
+          ),
+      },
+      {
+        title: 'Start components',
+        task: (_ctx, task) =>
+          task.newListr(
+            [
+              {
+                title: `Kafka on ${kafkaBrokers(config)}`,
+                enabled: want.has('kafka'),
+                task: async (ctx, sub) => {
+                  const t0 = Date.now();
+                  const record = ctx.kafkaLib ? await startKafka(config, ctx.kafkaLib) : undefined;
+                  if (record) ctx.started.push(record);
+                  const info = await waitForKafka(config);
+                  sub.title = `Kafka on ${kafkaBrokers(config)}: ${record ? `ready in ${seconds(t0)}` : 'already running'} (${info})`;
+                },
+              },
+              {
+                title: `Schema registry on ${registryUrl(config)}`,
+                enabled: want.has('registry'),
+                task: async (ctx, sub) => {
+                  const t0 = Date.now();
+                  const record = ctx.registryJar ? startRegistry(config, ctx.registryJar) : undefined;
+                  if (record) ctx.started.push(record);
+                  await waitForRegistry(config);
+                  sub.title = `Schema registry on ${registryUrl(config)}: ${record ? `ready in ${seconds(t0)}` : 'already running'}`;
+                },
+              },
+              {
+                title: 'Postgres databases and migrations',
+                enabled: want.has('postgres'),
+                task: async (_ctx, sub) => {
+                  const dbs = await ensureDatabases(config);
+                  const applied = await migrateAll(config);
+                  sub.title = `Postgres: ${dbs.created.length} databases created, ${dbs.existing.length} present, ${applied} migrations applied`;
+                },
+              },
+            ],
+            { concurrent: true, exitOnError: true },
+          ),
+      },
+      {
+        title: 'Topics from the catalogue',
+        enabled: want.has('topics'),
+        task: async (_ctx, task) => {
+          const result = await ensureTopics([kafkaBrokers(config)], allTopics());
+          task.title = `Topics: ${result.created.length} created, ${result.existing.length} already present`;
+        },
+      },
+    ],
+    {
+      // Non-interactive terminals (CI) get one line per step instead of a redrawn tree.
+      fallbackRenderer: 'simple',
+      silentRendererCondition: options.output === 'silent',
+      rendererOptions: { collapseSubtasks: false },
+      exitOnError: true,
+    },
+  );
+  const ctx = await tasks.run({ started: [] });
+  return { started: ctx.started };
+}
+
+/** Stops the given processes (default: every one the launcher runs). */
+export async function down(
+  config: StackConfig,
+  components: readonly string[] = [REGISTRY, KAFKA],
+): Promise<ProcessRecord[]> {
+  const stopped: ProcessRecord[] = [];
+  for (const component of components) {
+    const record = await stopProcess(config, component);
+    if (record) stopped.push(record);
+  }
+  return stopped;
+}
+
+export interface StatusRow {
+  readonly component: string;
+  readonly state: 'ready' | 'running, not answering' | 'stopped' | 'external' | 'unreachable';
+  readonly address: string;
+  readonly pid: string;
+  readonly log: string;
+}
+
+async function answers(check: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await check();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What runs where, each endpoint probed (a process of ours may be alive but not answering). */
+export async function status(config: StackConfig): Promise<StatusRow[]> {
+  const row = async (component: string, address: string, probe: () => Promise<unknown>): Promise<StatusRow> => {
+    const record = runningProcess(config, component);
+    const ok = await answers(probe);
+    return {
+      component,
+      state: record ? (ok ? 'ready' : 'running, not answering') : ok ? 'external' : 'stopped',
+      address,
+      pid: record ? String(record.pid) : '-',
+      log: record ? logFile(config, component) : '-',
+    };
+  };
+  const pgHost = new URL(config.databaseUrl).host;
+  return Promise.all([
+    row(KAFKA, kafkaBrokers(config), () => describeBroker([kafkaBrokers(config)])),
+    row(REGISTRY, registryUrl(config), () => waitForRegistry(config, 0)),
+    answers(() => ensureReachable(config)).then(
+      (ok): StatusRow => ({ component: 'postgres', state: ok ? 'ready' : 'unreachable', address: pgHost, pid: '(system)', log: '-' }),
+    ),
+  ]);
+}
