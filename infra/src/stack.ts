@@ -141,6 +141,13 @@ export async function up(config: StackConfig, options: UpOptions = {}): Promise<
   return { started: ctx.started };
 }
 
+/** Databases, migrations and topics on infrastructure someone else runs (e.g. containers). */
+export async function provision(config: StackConfig, brokers: readonly string[]): Promise<void> {
+  await ensureDatabases(config);
+  await migrateAll(config);
+  await ensureTopics(brokers, allTopics());
+}
+
 /** Stops the given processes (default: every one the launcher runs). */
 export async function down(
   config: StackConfig,

@@ -1,4 +1,5 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { CatalogueTopic } from '@orderflow/contracts';
 
 /** Broker administration for tooling (launcher, tests): readiness probe and idempotent topic creation. */
@@ -30,6 +31,20 @@ export async function describeBroker(brokers: readonly string[]): Promise<Broker
   }
 }
 
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics have no leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
+    await sleep(100);
+  }
+}
+
 export interface EnsureTopicsResult {
   readonly created: readonly string[];
   readonly existing: readonly string[];
@@ -46,8 +61,10 @@ export async function ensureTopics(
     const present = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !present.has(t.name));
     if (missing.length > 0) {
+      // kafkajs's own leader wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker
+      // answers for a moment after creation; we poll the metadata ourselves instead.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
@@ -55,6 +72,7 @@ export async function ensureTopics(
           configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
         })),
       });
+      await waitForLeaders(admin, missing.map((t) => t.name));
     }
     return {
       created: missing.map((t) => t.name),

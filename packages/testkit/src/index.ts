@@ -1,0 +1,2 @@
+export { testEnvironment, type TestEnvironment } from './environment.js';
+export { eventually } from './eventually.js';
