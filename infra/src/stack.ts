@@ -2,7 +2,7 @@ import { Listr } from 'listr2';
 import { allTopics } from '@orderflow/contracts';
 import { describeBroker, ensureTopics } from '@orderflow/messaging';
 import { kafkaBrokers, registryUrl, type StackConfig } from './config.js';
-import { KAFKA, resolveKafka, startKafka, waitForKafka } from './components/kafka.js';
+import { KAFKA, resolveKafka, startKafka, waitForKafka, wipeKafkaData } from './components/kafka.js';
 import { ensureDatabases, ensureReachable, migrateAll } from './components/postgres.js';
 import { REGISTRY, resolveRegistry, startRegistry, waitForRegistry } from './components/registry.js';
 import { checkJava, checkPortFree } from './preflight.js';
@@ -158,7 +158,25 @@ export async function down(
     const record = await stopProcess(config, component);
     if (record) stopped.push(record);
   }
+  if (components.includes(KAFKA)) wipeKafkaData(config);
   return stopped;
+}
+
+/**
+ * Stops the launcher's broker (keeping its data), runs `duringOutage`, then starts it again and
+ * waits until it answers. For tests of behaviour through a broker outage.
+ */
+export async function withBrokerOutage<T>(config: StackConfig, duringOutage: () => Promise<T>): Promise<T> {
+  if (!runningProcess(config, KAFKA)) {
+    throw new Error('withBrokerOutage needs a broker started by the launcher (./dev stack up); this one is external');
+  }
+  await stopProcess(config, KAFKA);
+  try {
+    return await duringOutage();
+  } finally {
+    await startKafka(config, await resolveKafka(config));
+    await waitForKafka(config);
+  }
 }
 
 export interface StatusRow {

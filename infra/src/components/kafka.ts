@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describeBroker } from '@orderflow/messaging';
@@ -74,20 +74,7 @@ const LOG4J2 = `Configuration:
         - ref: STDOUT
 `;
 
-export async function startKafka(config: StackConfig, lib: string): Promise<ProcessRecord | undefined> {
-  if (runningProcess(config, KAFKA)) return undefined;
-  const home = path.join(config.stackDir, KAFKA);
-  const dataDir = path.join(home, 'data');
-  const properties = path.join(home, 'server.properties');
-  const log4j = path.join(home, 'log4j2.yaml');
-  // The registry keeps schemas in memory, so the broker starts empty too: old records would
-  // carry schema ids the fresh registry does not know.
-  rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(properties, serverProperties(config, dataDir));
-  writeFileSync(log4j, LOG4J2);
-  const java = javaBinary(config);
-  const classpath = `${lib}/*`;
+async function format(java: string, classpath: string, properties: string, home: string): Promise<void> {
   const clusterId = randomBytes(16).toString('base64url');
   try {
     await run(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties]);
@@ -100,6 +87,29 @@ export async function startKafka(config: StackConfig, lib: string): Promise<Proc
       { cause: error },
     );
   }
+}
+
+/**
+ * Removes the broker's data. Called by `down`: the registry keeps schemas in memory, so a
+ * stopped stack starts empty again, never with records whose schema ids it no longer knows.
+ */
+export function wipeKafkaData(config: StackConfig): void {
+  rmSync(path.join(config.stackDir, KAFKA, 'data'), { recursive: true, force: true });
+}
+
+export async function startKafka(config: StackConfig, lib: string): Promise<ProcessRecord | undefined> {
+  if (runningProcess(config, KAFKA)) return undefined;
+  const home = path.join(config.stackDir, KAFKA);
+  const dataDir = path.join(home, 'data');
+  const properties = path.join(home, 'server.properties');
+  const log4j = path.join(home, 'log4j2.yaml');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(properties, serverProperties(config, dataDir));
+  writeFileSync(log4j, LOG4J2);
+  const java = javaBinary(config);
+  const classpath = `${lib}/*`;
+  // A restart (after a crash, or a test's outage) keeps the data; `down` wipes it.
+  if (!existsSync(path.join(dataDir, 'meta.properties'))) await format(java, classpath, properties, home);
   return startProcess(
     config,
     KAFKA,
