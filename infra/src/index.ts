@@ -1,4 +1,4 @@
 export { loadStackConfig, kafkaBrokers, registryUrl, type StackConfig } from './config.js';
-export { serviceDatabaseUrl } from './components/postgres.js';
+export { migrate, serviceDatabaseUrl } from './components/postgres.js';
 export { up, down, provision, status, withBrokerOutage, COMPONENTS, type Component, type UpResult } from './stack.js';
 export { StackError } from './errors.js';

@@ -69,6 +69,20 @@ export async function ensureDatabases(config: StackConfig): Promise<{ created: s
   return { created, existing };
 }
 
+/** Applies the pending SQL migrations of `dirs` (in file-name order across them) to one database. */
+export async function migrate(databaseUrl: string, dirs: readonly string[]): Promise<number> {
+  const done = await runner({
+    databaseUrl,
+    dir: dirs.map((dir) => path.join(dir, '*.sql')),
+    useGlob: true,
+    direction: 'up',
+    migrationsTable: 'pgmigrations',
+    checkOrder: true,
+    log: () => undefined,
+  });
+  return done.length;
+}
+
 /** Runs every pending migration of every service; returns how many were applied. */
 export async function migrateAll(config: StackConfig): Promise<number> {
   let applied = 0;
@@ -76,15 +90,7 @@ export async function migrateAll(config: StackConfig): Promise<number> {
     const dir = migrationDirs(service);
     if (dir.length === 0) continue;
     try {
-      const done = await runner({
-        databaseUrl: serviceDatabaseUrl(config, service),
-        dir,
-        direction: 'up',
-        migrationsTable: 'pgmigrations',
-        checkOrder: true,
-        log: () => undefined,
-      });
-      applied += done.length;
+      applied += await migrate(serviceDatabaseUrl(config, service), dir);
     } catch (error) {
       throw new StackError(
         `Migrating the ${service} database failed: ${error instanceof Error ? error.message : String(error)}.`,

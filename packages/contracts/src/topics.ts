@@ -60,7 +60,12 @@ export function allTopics(): CatalogueTopic[] {
   const out: CatalogueTopic[] = [];
   for (const name of Object.keys(TOPICS) as TopicName[]) {
     const spec = topicSpec(name);
-    out.push({ name, partitions: spec.partitions, retentionMs: spec.retentionMs, kind: 'business' });
+    out.push({
+      name,
+      partitions: spec.partitions,
+      retentionMs: spec.retentionMs,
+      kind: 'business',
+    });
     for (const group of spec.consumers) {
       RETRY_TIERS.forEach((_, i) =>
         out.push({
@@ -70,7 +75,12 @@ export function allTopics(): CatalogueTopic[] {
           kind: 'retry',
         }),
       );
-      out.push({ name: dlqTopic(name, group), partitions: 1, retentionMs: DLQ_RETENTION_MS, kind: 'dlq' });
+      out.push({
+        name: dlqTopic(name, group),
+        partitions: 1,
+        retentionMs: DLQ_RETENTION_MS,
+        kind: 'dlq',
+      });
     }
   }
   return out;

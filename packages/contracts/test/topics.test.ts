@@ -6,7 +6,9 @@ describe('topic catalogue', () => {
     const names = allTopics().map((t) => t.name);
     expect(names).toContain('inventory.commands');
     expect(names).toContain(retryTopic('inventory.commands', 'inventory-service', 1));
-    expect(names).toContain(retryTopic('inventory.commands', 'inventory-service', RETRY_TIERS.length));
+    expect(names).toContain(
+      retryTopic('inventory.commands', 'inventory-service', RETRY_TIERS.length),
+    );
     expect(names).toContain(dlqTopic('inventory.commands', 'inventory-service'));
     expect(names).not.toContain(dlqTopic('inventory.commands', 'order-saga'));
   });
@@ -15,6 +17,8 @@ describe('topic catalogue', () => {
     const names = allTopics().map((t) => t.name);
     expect(new Set(names).size).toBe(names.length);
     const consumerCount = Object.values(TOPICS).reduce((n, t) => n + t.consumers.length, 0);
-    expect(names).toHaveLength(Object.keys(TOPICS).length + consumerCount * (RETRY_TIERS.length + 1));
+    expect(names).toHaveLength(
+      Object.keys(TOPICS).length + consumerCount * (RETRY_TIERS.length + 1),
+    );
   });
 });

@@ -1,2 +1,4 @@
 export { testEnvironment, type TestEnvironment } from './environment.js';
 export { eventually } from './eventually.js';
+export { createTestDatabase, type TestDatabase } from './database.js';
+export { brokerOutage } from './outage.js';
