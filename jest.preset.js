@@ -4,7 +4,9 @@
 export function jestConfig({ integration }) {
   return {
     testEnvironment: 'node',
-    testEnvironmentOptions: { customExportConditions: ['@orderflow/source', 'node', 'node-addons'] },
+    testEnvironmentOptions: {
+      customExportConditions: ['@orderflow/source', 'node', 'node-addons'],
+    },
     extensionsToTreatAsEsm: ['.ts'],
     moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
     transform: {
@@ -18,7 +20,9 @@ export function jestConfig({ integration }) {
       ],
     },
     testMatch: integration ? ['<rootDir>/**/*.int.test.ts'] : ['<rootDir>/**/*.test.ts'],
-    testPathIgnorePatterns: integration ? ['/node_modules/', '/dist/'] : ['/node_modules/', '/dist/', '\\.int\\.test\\.ts$'],
+    testPathIgnorePatterns: integration
+      ? ['/node_modules/', '/dist/']
+      : ['/node_modules/', '/dist/', '\\.int\\.test\\.ts$'],
     ...(integration
       ? {
           globalSetup: '@orderflow/testkit/global-setup',

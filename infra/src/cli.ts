@@ -19,20 +19,22 @@ async function printStatus(cfg: StackConfig): Promise<void> {
 
 const program = new Command()
   .name('pnpm stack')
-  .description('Run the local stack: Kafka (KRaft) and Apicurio Registry as JVM processes, Postgres databases, topics.')
+  .description(
+    'Run the local stack: Kafka (KRaft) and Apicurio Registry as JVM processes, Postgres databases, topics.',
+  )
   .showHelpAfterError();
 
 program
   .command('up')
   .description('start what is not running yet, wait until ready, create databases and topics')
-  .addOption(
-    new Option('--only <components...>', 'start only these').choices(COMPONENTS),
-  )
+  .addOption(new Option('--only <components...>', 'start only these').choices(COMPONENTS))
   .action(async (opts: { only?: Component[] }) => {
     const cfg = config();
     const t0 = Date.now();
     await up(cfg, { components: opts.only });
-    console.log(`Stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s. State in ${cfg.stackDir}`);
+    console.log(
+      `Stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s. State in ${cfg.stackDir}`,
+    );
     await printStatus(cfg);
   });
 
@@ -63,7 +65,10 @@ program
   .action((component: string, opts: { follow?: boolean; lines: string }) => {
     const file = logFile(config(), component);
     if (!existsSync(file)) {
-      throw new StackError(`No log for '${component}' at ${file}.`, "Components with logs: kafka, registry. Run 'pnpm stack up' first.");
+      throw new StackError(
+        `No log for '${component}' at ${file}.`,
+        "Components with logs: kafka, registry. Run 'pnpm stack up' first.",
+      );
     }
     if (opts.follow) {
       spawn('tail', ['-n', opts.lines, '-F', file], { stdio: 'inherit' });

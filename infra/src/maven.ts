@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  renameSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -24,7 +32,9 @@ async function mvn(args: string[], cwd: string, what: string): Promise<void> {
         'Install it (Debian: apt-get install maven) and run the command again.',
       );
     }
-    const output = `${err.stdout ?? ''}${err.stderr ?? ''}`.split('\n').filter((l) => l.includes('ERROR'));
+    const output = `${err.stdout ?? ''}${err.stderr ?? ''}`
+      .split('\n')
+      .filter((l) => l.includes('ERROR'));
     throw new StackError(
       `Could not resolve ${what} from Maven Central.`,
       'Check that Maven Central is reachable (proxy settings in ~/.m2/settings.xml) and run the command again.',
@@ -83,9 +93,17 @@ export async function resolveDistribution(coordinates: string, targetDir: string
   if (existsSync(done)) return targetDir;
   const work = mkdtempSync(path.join(os.tmpdir(), 'orderflow-mvn-'));
   try {
-    await mvn(['dependency:copy', `-Dartifact=${coordinates}`, `-DoutputDirectory=${work}`], work, coordinates);
+    await mvn(
+      ['dependency:copy', `-Dartifact=${coordinates}`, `-DoutputDirectory=${work}`],
+      work,
+      coordinates,
+    );
     const archive = readdirSync(work).find((f) => f.endsWith('.tar.gz'));
-    if (!archive) throw new StackError(`Maven returned no archive for ${coordinates}.`, 'Run the command again.');
+    if (!archive)
+      throw new StackError(
+        `Maven returned no archive for ${coordinates}.`,
+        'Run the command again.',
+      );
     rmSync(targetDir, { recursive: true, force: true });
     mkdirSync(targetDir, { recursive: true });
     await run('tar', ['xzf', path.join(work, archive), '-C', targetDir]);

@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import {
+  mkdirSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  writeFileSync,
+  rmSync,
+  existsSync,
+} from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StackConfig } from './config.js';
@@ -115,5 +123,8 @@ export function watchProcess(
   component: string,
 ): { logFile?: string; alive?: () => boolean } {
   if (!runningProcess(config, component)) return {};
-  return { logFile: logFile(config, component), alive: () => runningProcess(config, component) !== undefined };
+  return {
+    logFile: logFile(config, component),
+    alive: () => runningProcess(config, component) !== undefined,
+  };
 }

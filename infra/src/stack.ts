@@ -2,9 +2,20 @@ import { Listr } from 'listr2';
 import { allTopics } from '@orderflow/contracts';
 import { describeBroker, ensureTopics } from '@orderflow/messaging';
 import { kafkaBrokers, registryUrl, type StackConfig } from './config.js';
-import { KAFKA, resolveKafka, startKafka, waitForKafka, wipeKafkaData } from './components/kafka.js';
+import {
+  KAFKA,
+  resolveKafka,
+  startKafka,
+  waitForKafka,
+  wipeKafkaData,
+} from './components/kafka.js';
 import { ensureDatabases, ensureReachable, migrateAll } from './components/postgres.js';
-import { REGISTRY, resolveRegistry, startRegistry, waitForRegistry } from './components/registry.js';
+import {
+  REGISTRY,
+  resolveRegistry,
+  startRegistry,
+  waitForRegistry,
+} from './components/registry.js';
 import { checkJava, checkPortFree } from './preflight.js';
 import { logFile, runningProcess, stopProcess, type ProcessRecord } from './process.js';
 
@@ -48,7 +59,8 @@ export async function up(config: StackConfig, options: UpOptions = {}): Promise<
             await checkPortFree(config.host, config.kafkaPort, 'Kafka');
             await checkPortFree(config.host, config.kafkaControllerPort, 'Kafka controller');
           }
-          if (needRegistry) await checkPortFree(config.host, config.registryPort, 'schema registry');
+          if (needRegistry)
+            await checkPortFree(config.host, config.registryPort, 'schema registry');
           task.title = `Preflight: ${java}, ports free`;
         },
       },
@@ -101,7 +113,9 @@ export async function up(config: StackConfig, options: UpOptions = {}): Promise<
                 enabled: want.has('registry'),
                 task: async (ctx, sub) => {
                   const t0 = Date.now();
-                  const record = ctx.registryJar ? startRegistry(config, ctx.registryJar) : undefined;
+                  const record = ctx.registryJar
+                    ? startRegistry(config, ctx.registryJar)
+                    : undefined;
                   if (record) ctx.started.push(record);
                   await waitForRegistry(config);
                   sub.title = `Schema registry on ${registryUrl(config)}: ${record ? `ready in ${seconds(t0)}` : 'already running'}`;
@@ -166,9 +180,14 @@ export async function down(
  * Stops the launcher's broker (keeping its data), runs `duringOutage`, then starts it again and
  * waits until it answers. For tests of behaviour through a broker outage.
  */
-export async function withBrokerOutage<T>(config: StackConfig, duringOutage: () => Promise<T>): Promise<T> {
+export async function withBrokerOutage<T>(
+  config: StackConfig,
+  duringOutage: () => Promise<T>,
+): Promise<T> {
   if (!runningProcess(config, KAFKA)) {
-    throw new Error('withBrokerOutage needs a broker started by the launcher (./dev stack up); this one is external');
+    throw new Error(
+      'withBrokerOutage needs a broker started by the launcher (./dev stack up); this one is external',
+    );
   }
   await stopProcess(config, KAFKA);
   try {
@@ -198,7 +217,11 @@ async function answers(check: () => Promise<unknown>): Promise<boolean> {
 
 /** What runs where, each endpoint probed (a process of ours may be alive but not answering). */
 export async function status(config: StackConfig): Promise<StatusRow[]> {
-  const row = async (component: string, address: string, probe: () => Promise<unknown>): Promise<StatusRow> => {
+  const row = async (
+    component: string,
+    address: string,
+    probe: () => Promise<unknown>,
+  ): Promise<StatusRow> => {
     const record = runningProcess(config, component);
     const ok = await answers(probe);
     return {
@@ -213,8 +236,12 @@ export async function status(config: StackConfig): Promise<StatusRow[]> {
   return Promise.all([
     row(KAFKA, kafkaBrokers(config), () => describeBroker([kafkaBrokers(config)])),
     row(REGISTRY, registryUrl(config), () => waitForRegistry(config, 0)),
-    answers(() => ensureReachable(config)).then(
-      (ok): StatusRow => ({ component: 'postgres', state: ok ? 'ready' : 'unreachable', address: pgHost, pid: '(system)', log: '-' }),
-    ),
+    answers(() => ensureReachable(config)).then((ok): StatusRow => ({
+      component: 'postgres',
+      state: ok ? 'ready' : 'unreachable',
+      address: pgHost,
+      pid: '(system)',
+      log: '-',
+    })),
   ]);
 }

@@ -4,7 +4,11 @@ export function renderTable(rows: readonly Record<string, string>[]): string {
   if (!first) return '';
   const columns = Object.keys(first);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [
     line(columns.map((c) => c.toUpperCase())),
     line(widths.map((w) => '-'.repeat(w))),

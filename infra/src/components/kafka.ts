@@ -8,7 +8,13 @@ import { kafkaBrokers, VERSIONS, type StackConfig } from '../config.js';
 import { StackError } from '../errors.js';
 import { resolveClasspath } from '../maven.js';
 import { javaBinary } from '../preflight.js';
-import { marker, runningProcess, startProcess, watchProcess, type ProcessRecord } from '../process.js';
+import {
+  marker,
+  runningProcess,
+  startProcess,
+  watchProcess,
+  type ProcessRecord,
+} from '../process.js';
 import { waitUntil } from '../wait.js';
 
 /** Apache Kafka in KRaft mode, one combined broker+controller, run from Maven Central jars. */
@@ -21,7 +27,11 @@ export async function resolveKafka(config: StackConfig): Promise<string> {
       { groupId: 'org.apache.kafka', artifactId: 'kafka_2.13', version: VERSIONS.kafka },
       // Kafka 4 logs through SLF4J 2; without a binding the broker would be silent.
       { groupId: 'org.slf4j', artifactId: 'slf4j-api', version: VERSIONS.slf4j },
-      { groupId: 'org.apache.logging.log4j', artifactId: 'log4j-slf4j2-impl', version: VERSIONS.log4j },
+      {
+        groupId: 'org.apache.logging.log4j',
+        artifactId: 'log4j-slf4j2-impl',
+        version: VERSIONS.log4j,
+      },
       { groupId: 'org.apache.logging.log4j', artifactId: 'log4j-core', version: VERSIONS.log4j },
     ],
     path.join(config.cacheDir, `kafka-${VERSIONS.kafka}`),
@@ -74,10 +84,24 @@ const LOG4J2 = `Configuration:
         - ref: STDOUT
 `;
 
-async function format(java: string, classpath: string, properties: string, home: string): Promise<void> {
+async function format(
+  java: string,
+  classpath: string,
+  properties: string,
+  home: string,
+): Promise<void> {
   const clusterId = randomBytes(16).toString('base64url');
   try {
-    await run(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties]);
+    await run(java, [
+      '-cp',
+      classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      properties,
+    ]);
   } catch (error) {
     const err = error as { stdout?: string; stderr?: string };
     throw new StackError(
@@ -97,7 +121,10 @@ export function wipeKafkaData(config: StackConfig): void {
   rmSync(path.join(config.stackDir, KAFKA, 'data'), { recursive: true, force: true });
 }
 
-export async function startKafka(config: StackConfig, lib: string): Promise<ProcessRecord | undefined> {
+export async function startKafka(
+  config: StackConfig,
+  lib: string,
+): Promise<ProcessRecord | undefined> {
   if (runningProcess(config, KAFKA)) return undefined;
   const home = path.join(config.stackDir, KAFKA);
   const dataDir = path.join(home, 'data');
@@ -109,7 +136,8 @@ export async function startKafka(config: StackConfig, lib: string): Promise<Proc
   const java = javaBinary(config);
   const classpath = `${lib}/*`;
   // A restart (after a crash, or a test's outage) keeps the data; `down` wipes it.
-  if (!existsSync(path.join(dataDir, 'meta.properties'))) await format(java, classpath, properties, home);
+  if (!existsSync(path.join(dataDir, 'meta.properties')))
+    await format(java, classpath, properties, home);
   return startProcess(
     config,
     KAFKA,

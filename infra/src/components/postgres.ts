@@ -33,7 +33,10 @@ function unreachable(config: StackConfig, error: unknown): StackError {
 }
 
 async function connect(config: StackConfig): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: config.databaseUrl, connectionTimeoutMillis: 5_000 });
+  const client = new pg.Client({
+    connectionString: config.databaseUrl,
+    connectionTimeoutMillis: 5_000,
+  });
   try {
     await client.connect();
     return client;
@@ -47,7 +50,9 @@ export async function ensureReachable(config: StackConfig): Promise<void> {
   await client.end();
 }
 
-export async function ensureDatabases(config: StackConfig): Promise<{ created: string[]; existing: string[] }> {
+export async function ensureDatabases(
+  config: StackConfig,
+): Promise<{ created: string[]; existing: string[] }> {
   const client = await connect(config);
   const created: string[] = [];
   const existing: string[] = [];

@@ -4,7 +4,13 @@ import { registryUrl, VERSIONS, type StackConfig } from '../config.js';
 import { StackError } from '../errors.js';
 import { resolveDistribution } from '../maven.js';
 import { javaBinary } from '../preflight.js';
-import { marker, runningProcess, startProcess, watchProcess, type ProcessRecord } from '../process.js';
+import {
+  marker,
+  runningProcess,
+  startProcess,
+  watchProcess,
+  type ProcessRecord,
+} from '../process.js';
 import { waitUntil } from '../wait.js';
 
 /**

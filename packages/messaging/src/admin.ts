@@ -36,11 +36,13 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
   for (;;) {
     try {
       const { topics: meta } = await admin.fetchTopicMetadata({ topics });
-      if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+        return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
     }
-    if (Date.now() > deadline) throw new Error(`topics have no leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`topics have no leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
     await sleep(100);
   }
 }
@@ -72,7 +74,10 @@ export async function ensureTopics(
           configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
         })),
       });
-      await waitForLeaders(admin, missing.map((t) => t.name));
+      await waitForLeaders(
+        admin,
+        missing.map((t) => t.name),
+      );
     }
     return {
       created: missing.map((t) => t.name),

@@ -11,7 +11,11 @@ import { ensureTopics } from '../src/index.js';
  * (which proves kafkajs speaks the chosen Kafka version's protocol).
  */
 const env = testEnvironment();
-const kafka = new Kafka({ clientId: 'smoke', brokers: env.kafkaBrokers.split(','), logLevel: logLevel.WARN });
+const kafka = new Kafka({
+  clientId: 'smoke',
+  brokers: env.kafkaBrokers.split(','),
+  logLevel: logLevel.WARN,
+});
 const registry = new SchemaRegistry({ host: env.schemaRegistryUrl });
 const run = randomUUID().slice(0, 8);
 
@@ -65,7 +69,9 @@ describe('smoke: Kafka + schema registry', () => {
 
   it('registers a schema and round-trips an Avro record through a consumer group', async () => {
     const topic = `smoke.avro.${run}`;
-    const created = await ensureTopics(env.kafkaBrokers.split(','), [{ name: topic, partitions: 3, retentionMs: 3_600_000 }]);
+    const created = await ensureTopics(env.kafkaBrokers.split(','), [
+      { name: topic, partitions: 3, retentionMs: 3_600_000 },
+    ]);
     expect(created.created).toEqual([topic]);
     expect(await admin.listTopics()).toContain(topic);
 
@@ -92,19 +98,35 @@ describe('smoke: Kafka + schema registry', () => {
 
   it('delivers committed transactions and hides aborted ones from read_committed consumers', async () => {
     const topic = `smoke.tx.${run}`;
-    await ensureTopics(env.kafkaBrokers.split(','), [{ name: topic, partitions: 1, retentionMs: 3_600_000 }]);
+    await ensureTopics(env.kafkaBrokers.split(','), [
+      { name: topic, partitions: 1, retentionMs: 3_600_000 },
+    ]);
     const { id } = await registry.register(
       { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
       { subject: `${topic}-orderflow.smoke.SmokeEvent` },
     );
-    const p = await producer({ transactionalId: `smoke-${run}`, idempotent: true, maxInFlightRequests: 1 });
+    const p = await producer({
+      transactionalId: `smoke-${run}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
 
     const aborted = await p.transaction();
-    await aborted.send({ topic, messages: [{ key: 'a', value: await registry.encode(id, { orderId: 'aborted', amountMinor: 1 }) }] });
+    await aborted.send({
+      topic,
+      messages: [
+        { key: 'a', value: await registry.encode(id, { orderId: 'aborted', amountMinor: 1 }) },
+      ],
+    });
     await aborted.abort();
 
     const committed = await p.transaction();
-    await committed.send({ topic, messages: [{ key: 'c', value: await registry.encode(id, { orderId: 'committed', amountMinor: 2 }) }] });
+    await committed.send({
+      topic,
+      messages: [
+        { key: 'c', value: await registry.encode(id, { orderId: 'committed', amountMinor: 2 }) },
+      ],
+    });
     await committed.commit();
 
     const seen = await collect(topic, `smoke-tx-${run}`, 1);

@@ -12,7 +12,10 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(serverUrl: string, migrationDirs: readonly string[]): Promise<TestDatabase> {
+export async function createTestDatabase(
+  serverUrl: string,
+  migrationDirs: readonly string[],
+): Promise<TestDatabase> {
   const name = `orderflow_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

@@ -20,5 +20,7 @@ export async function eventually<T>(
     await sleep(intervalMs);
   }
   const reason = last instanceof Error ? last.message : String(last);
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last failure: ${reason}`, { cause: last });
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last failure: ${reason}`, {
+    cause: last,
+  });
 }

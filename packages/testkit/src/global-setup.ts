@@ -1,5 +1,13 @@
 // Jest global setup for integration tests: find or start a real Kafka, schema registry and Postgres.
-import { down, kafkaBrokers, loadStackConfig, provision, registryUrl, status, up } from '@orderflow/infra';
+import {
+  down,
+  kafkaBrokers,
+  loadStackConfig,
+  provision,
+  registryUrl,
+  status,
+  up,
+} from '@orderflow/infra';
 import { dockerAvailable, startContainers } from './containers.js';
 import type { TestEnvironment } from './environment.js';
 
@@ -22,7 +30,9 @@ export default async function globalSetup(): Promise<void> {
   const config = loadStackConfig();
   const given = process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL;
   if (given) {
-    log(`using KAFKA_BROKERS=${process.env.KAFKA_BROKERS} SCHEMA_REGISTRY_URL=${process.env.SCHEMA_REGISTRY_URL}`);
+    log(
+      `using KAFKA_BROKERS=${process.env.KAFKA_BROKERS} SCHEMA_REGISTRY_URL=${process.env.SCHEMA_REGISTRY_URL}`,
+    );
     exportEnvironment({
       kafkaBrokers: process.env.KAFKA_BROKERS ?? '',
       schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL ?? '',
@@ -44,19 +54,27 @@ export default async function globalSetup(): Promise<void> {
   if (await dockerAvailable()) {
     log('no stack running; starting Kafka, registry and Postgres with testcontainers');
     const containers = await startContainers();
-    await provision(loadStackConfig({ ...process.env, DATABASE_URL: containers.environment.databaseUrl }), [
-      containers.environment.kafkaBrokers,
-    ]);
+    await provision(
+      loadStackConfig({ ...process.env, DATABASE_URL: containers.environment.databaseUrl }),
+      [containers.environment.kafkaBrokers],
+    );
     exportEnvironment(containers.environment);
     globalThis.__orderflowTeardown = () => containers.stop();
     return;
   }
-  log('no stack running and no Docker engine; starting the JVM broker and registry with the launcher');
+  log(
+    'no stack running and no Docker engine; starting the JVM broker and registry with the launcher',
+  );
   const t0 = Date.now();
   const { started } = await up(config, { output: 'silent' });
-  log(`stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (started: ${started.map((p) => p.component).join(', ') || 'nothing'})`);
+  log(
+    `stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (started: ${started.map((p) => p.component).join(', ') || 'nothing'})`,
+  );
   exportEnvironment(local);
   globalThis.__orderflowTeardown = async () => {
-    await down(config, started.map((p) => p.component));
+    await down(
+      config,
+      started.map((p) => p.component),
+    );
   };
 }

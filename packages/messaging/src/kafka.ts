@@ -1,0 +1,25 @@
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { Logger } from './logger.js';
+
+/** The one place a kafkajs client is constructed, with its logs routed to the service's logger. */
+export interface KafkaOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly logger: Logger;
+}
+
+export function createKafka({ brokers, clientId, logger }: KafkaOptions): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: [...brokers],
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        const entry = { ...rest, component: 'kafkajs' };
+        if (level <= logLevel.ERROR) logger.error(entry, message);
+        else logger.warn(entry, message);
+      },
+  });
+}

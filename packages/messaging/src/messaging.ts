@@ -1,0 +1,98 @@
+import type pg from 'pg';
+import { MessageConsumer, type ConsumerObserver, type Subscription } from './consumer.js';
+import type { BackoffPolicy } from './backoff.js';
+import { createKafka } from './kafka.js';
+import type { Logger } from './logger.js';
+import { OutboxRelay } from './outbox-relay.js';
+import { Publisher } from './publisher.js';
+import { AvroSerde } from './serde.js';
+import { StormGuard, type StormGuardOptions } from './storm-guard.js';
+
+/**
+ * Everything a service needs for Kafka, wired once: publisher (→ outbox), relay (outbox → Kafka)
+ * and consumers (Kafka → inbox + handler). `stop()` shuts down in the safe order.
+ */
+export interface MessagingOptions {
+  readonly service: string;
+  readonly brokers: readonly string[];
+  readonly registryUrl: string;
+  readonly pool: pg.Pool;
+  readonly logger: Logger;
+  readonly autoRegisterSchemas?: boolean;
+  readonly stormGuard?: Partial<Pick<StormGuardOptions, 'ratePerSecond' | 'burst' | 'maxDepth'>>;
+  readonly relay?: { readonly pollIntervalMs?: number; readonly batchSize?: number };
+}
+
+export interface ConsumerSpec {
+  readonly group?: string;
+  readonly subscriptions: readonly Subscription[];
+  readonly backoff?: BackoffPolicy;
+  readonly retryDelaysMs?: readonly number[];
+  readonly observer?: ConsumerObserver;
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+export const DEFAULT_STORM_GUARD = { ratePerSecond: 1_000, burst: 2_000, maxDepth: 16 } as const;
+
+export class Messaging {
+  readonly serde: AvroSerde;
+  readonly publisher: Publisher;
+  readonly relay: OutboxRelay;
+  readonly stormGuard: StormGuard;
+  private readonly consumers: MessageConsumer[] = [];
+  private readonly kafka;
+
+  constructor(private readonly options: MessagingOptions) {
+    this.kafka = createKafka({
+      brokers: options.brokers,
+      clientId: options.service,
+      logger: options.logger,
+    });
+    this.serde = new AvroSerde({
+      registryUrl: options.registryUrl,
+      autoRegister: options.autoRegisterSchemas,
+    });
+    this.stormGuard = new StormGuard({ ...DEFAULT_STORM_GUARD, ...options.stormGuard });
+    this.publisher = new Publisher({
+      service: options.service,
+      serde: this.serde,
+      stormGuard: this.stormGuard,
+    });
+    this.relay = new OutboxRelay({
+      pool: options.pool,
+      kafka: this.kafka,
+      logger: options.logger,
+      ...options.relay,
+    });
+  }
+
+  consumer(spec: ConsumerSpec): MessageConsumer {
+    const consumer = new MessageConsumer({
+      kafka: this.kafka,
+      pool: this.options.pool,
+      serde: this.serde,
+      publisher: this.publisher,
+      group: spec.group ?? this.options.service,
+      logger: this.options.logger,
+      ...spec,
+    });
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  async start(): Promise<void> {
+    await this.relay.start();
+    for (const consumer of this.consumers) await consumer.start();
+  }
+
+  /** Stop consuming (in-flight work finishes, offsets commit), then flush and stop the relay. */
+  async stop(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.stop()));
+    await this.relay
+      .flush()
+      .catch((error: unknown) =>
+        this.options.logger.warn({ err: error }, 'outbox flush at shutdown failed'),
+      );
+    await this.relay.stop();
+  }
+}

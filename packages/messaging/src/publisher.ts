@@ -1,0 +1,94 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { MessageContract } from './contract.js';
+import type { Queryable } from './db.js';
+import { envelopeHeaders, type Envelope } from './envelope.js';
+import { MessagingError } from './errors.js';
+import type { AvroSerde } from './serde.js';
+import type { StormGuard } from './storm-guard.js';
+import { currentTraceHeaders } from './trace-context.js';
+
+/**
+ * The producer path: contract and ownership → storm guard → Avro encode → outbox row in the
+ * caller's transaction. Nothing reaches Kafka unless that transaction commits; the relay then
+ * publishes the row (NOTIFY on commit wakes it at once).
+ */
+export interface CausedBy {
+  readonly id: string;
+  readonly correlationId: string;
+  readonly causationDepth: number;
+}
+
+export interface OutgoingMessage {
+  readonly contract: MessageContract;
+  /** The orderId: one order's records share a partition and so keep their order. */
+  readonly key: string;
+  readonly payload: unknown;
+  /** The consumed message this one answers: carries correlation and causation forward. */
+  readonly causedBy?: CausedBy;
+  /** For a flow's first message (e.g. from an HTTP request's x-correlation-id). */
+  readonly correlationId?: string;
+}
+
+export interface PublisherOptions {
+  readonly service: string;
+  readonly serde: AvroSerde;
+  readonly stormGuard: StormGuard;
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+}
+
+export const OUTBOX_CHANNEL = 'orderflow_outbox';
+
+const INSERT = `
+  WITH row AS (
+    INSERT INTO outbox (message_id, message_type, topic, message_key, value, headers)
+    VALUES ($1, $2, $3, $4, $5, $6)
+  )
+  SELECT pg_notify('${OUTBOX_CHANNEL}', '')`;
+
+export class Publisher {
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(private readonly options: PublisherOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.newId ?? uuidv7;
+  }
+
+  async publish(tx: Queryable, message: OutgoingMessage): Promise<Envelope> {
+    const { contract, key, payload, causedBy } = message;
+    const { service, serde, stormGuard } = this.options;
+    if (!contract.emitters.includes(service)) {
+      throw new MessagingError(
+        'NOT_OWNER',
+        `${service} may not emit ${contract.type} (emitted by ${contract.emitters.join(', ')})`,
+      );
+    }
+    const depth = causedBy ? causedBy.causationDepth + 1 : 0;
+    stormGuard.checkDepth(contract.type, depth);
+    await stormGuard.admit(contract.type);
+    const { value, schemaId } = await serde.encode(contract, payload);
+    const id = this.newId();
+    const envelope: Envelope = {
+      id,
+      type: contract.type,
+      source: `/services/${service}`,
+      time: this.now().toISOString(),
+      subject: key,
+      dataschema: serde.schemaUrl(schemaId),
+      correlationId: causedBy?.correlationId ?? message.correlationId ?? id,
+      causationId: causedBy?.id,
+      causationDepth: depth,
+      ...currentTraceHeaders(),
+    };
+    await tx.query(INSERT, [
+      id,
+      contract.type,
+      contract.topic,
+      key,
+      value,
+      JSON.stringify(envelopeHeaders(envelope)),
+    ]);
+    return envelope;
+  }
+}

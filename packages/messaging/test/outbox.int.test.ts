@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { brokerOutage, eventually } from '@orderflow/testkit';
+import type { MessagingError} from '../src/index.js';
+import { CE, outboxBacklog } from '../src/index.js';
+import {
+  collectRecords,
+  createTopicsFor,
+  harness,
+  header,
+  testContract,
+  uniqueName,
+  waitForCount,
+  type Harness,
+} from './support.js';
+
+const topic = uniqueName('test.orders.events');
+const orderPlaced = testContract('orders.OrderPlaced', undefined, topic, ['order-service']);
+
+function order(orderId: string) {
+  return {
+    orderId,
+    customerId: 'c-1',
+    lines: [{ sku: 'SKU-1', quantity: 2 }],
+    shippingAddress: {
+      name: 'Ada',
+      line1: '1 Main St',
+      line2: null,
+      city: 'Paris',
+      postalCode: '75001',
+      country: 'FR',
+    },
+    channel: 'WEB',
+  };
+}
+
+describe('outbox: publish in the caller transaction, relay to Kafka', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    await createTopicsFor(topic);
+    h = await harness('order-service');
+    await h.messaging.start();
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('emits nothing for a rolled-back transaction and exactly one record for a committed one', async () => {
+    const { records, stop } = await collectRecords(topic);
+    const client = await h.db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await h.messaging.publisher.publish(client, {
+        contract: orderPlaced,
+        key: 'o-rolled-back',
+        payload: order('o-rolled-back'),
+      });
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+      const envelope = await h.messaging.publisher.publish(client, {
+        contract: orderPlaced,
+        key: 'o-committed',
+        payload: order('o-committed'),
+      });
+      await client.query('COMMIT');
+
+      await waitForCount('the committed record', records, 1);
+      await h.messaging.relay.flush();
+      expect(records).toHaveLength(1);
+      const [record] = records;
+      expect(record?.key?.toString()).toBe('o-committed');
+      expect(header(record!, CE.id)).toBe(envelope.id);
+      expect(header(record!, CE.type)).toBe('orders.OrderPlaced');
+      expect(header(record!, CE.source)).toBe('/services/order-service');
+      expect(header(record!, CE.subject)).toBe('o-committed');
+      expect(header(record!, 'content-type')).toBe('application/avro');
+      expect(header(record!, CE.dataschema)).toMatch(/\/schemas\/ids\/\d+$/);
+    } finally {
+      client.release();
+      await stop();
+    }
+  });
+
+  it('rejects an invalid payload with the field path, and a type the service does not own', async () => {
+    const client = await h.db.pool.connect();
+    try {
+      const bad = { ...order('o-bad'), lines: [{ sku: 'SKU-1', quantity: 'two' }] };
+      await expect(
+        h.messaging.publisher.publish(client, {
+          contract: orderPlaced,
+          key: 'o-bad',
+          payload: bad,
+        }),
+      ).rejects.toThrow(/lines\.0\.quantity/);
+      const notOurs = testContract('inventory.InventoryReserved', undefined, topic, [
+        'inventory-service',
+      ]);
+      await expect(
+        h.messaging.publisher.publish(client, { contract: notOurs, key: 'o-x', payload: {} }),
+      ).rejects.toMatchObject({
+        code: 'NOT_OWNER',
+      } satisfies Partial<MessagingError>);
+      expect(
+        (
+          await client.query(
+            'SELECT count(*)::int AS n FROM outbox WHERE message_key IN ($1, $2)',
+            ['o-bad', 'o-x'],
+          )
+        ).rows[0],
+      ).toEqual({ n: 0 });
+    } finally {
+      client.release();
+    }
+  });
+
+  it('keeps records published while the broker is down and delivers them once it is back', async () => {
+    const { records, stop } = await collectRecords(topic);
+    const before = records.length;
+    await eventually('collector caught up', async () => {
+      await h.messaging.relay.flush();
+      if ((await outboxBacklog(h.db.pool)).count !== 0) throw new Error('backlog');
+    });
+    const keys = Array.from({ length: 20 }, (_, i) => `o-outage-${i}`);
+    await brokerOutage(async () => {
+      for (const key of keys) {
+        const client = await h.db.pool.connect();
+        await client.query('BEGIN');
+        await h.messaging.publisher.publish(client, {
+          contract: orderPlaced,
+          key,
+          payload: order(key),
+        });
+        await client.query('COMMIT');
+        client.release();
+      }
+      expect((await outboxBacklog(h.db.pool)).count).toBe(keys.length);
+    });
+    await waitForCount(
+      'records published during the outage',
+      records,
+      before + keys.length,
+      90_000,
+    );
+    const delivered = records.map((r) => r.key?.toString());
+    expect(keys.every((k) => delivered.includes(k))).toBe(true);
+    await eventually('outbox drained', async () => {
+      if ((await outboxBacklog(h.db.pool)).count !== 0) throw new Error('backlog not empty');
+    });
+    await stop();
+  }, 180_000);
+});
