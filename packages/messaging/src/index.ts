@@ -14,3 +14,4 @@ export * from './retry-headers.js';
 export * from './serde.js';
 export * from './storm-guard.js';
 export * from './trace-context.js';
+export * from './dlq.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { brokerOutage, eventually } from '@orderflow/testkit';
-import type { MessagingError} from '../src/index.js';
+import type { MessagingError } from '../src/index.js';
 import { CE, outboxBacklog } from '../src/index.js';
 import {
   collectRecords,
