@@ -28,6 +28,10 @@ export function jestConfig({ integration }) {
           globalSetup: '@orderflow/testkit/global-setup',
           globalTeardown: '@orderflow/testkit/global-teardown',
           testTimeout: 120_000,
+          // kafkajs 2.2.4 can reopen a consumer's heartbeat connection while disconnect() runs
+          // (seen after a broker restart); that orphan socket would keep jest alive after
+          // every test has finished and every client was closed.
+          forceExit: true,
         }
       : {}),
   };

@@ -1,13 +1,5 @@
 import { spawn } from 'node:child_process';
-import {
-  mkdirSync,
-  openSync,
-  closeSync,
-  readFileSync,
-  writeFileSync,
-  rmSync,
-  existsSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StackConfig } from './config.js';
@@ -55,13 +47,17 @@ export function runningProcess(config: StackConfig, component: string): ProcessR
   return undefined;
 }
 
+/**
+ * Starts `command` detached: Node makes it the leader of a new session, so no signal to the
+ * caller's process group (Ctrl-C in a test run, `timeout`) reaches it. Only `stopProcess` stops it.
+ */
 export function startProcess(
   config: StackConfig,
   component: string,
   command: string,
   args: readonly string[],
   cwd: string,
-): ProcessRecord {
+): Promise<ProcessRecord> {
   const log = logFile(config, component);
   mkdirSync(path.dirname(log), { recursive: true });
   mkdirSync(path.dirname(recordFile(config, component)), { recursive: true });
@@ -70,14 +66,9 @@ export function startProcess(
     const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', fd, fd] });
     if (child.pid === undefined) throw new Error(`could not start ${command}`);
     child.unref();
-    const record: ProcessRecord = {
-      component,
-      pid: child.pid,
-      startedAt: new Date().toISOString(),
-      logFile: log,
-    };
+    const record: ProcessRecord = { component, pid: child.pid, startedAt: new Date().toISOString(), logFile: log };
     writeFileSync(recordFile(config, component), JSON.stringify(record, null, 2));
-    return record;
+    return Promise.resolve(record);
   } finally {
     closeSync(fd);
   }

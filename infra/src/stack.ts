@@ -114,7 +114,7 @@ export async function up(config: StackConfig, options: UpOptions = {}): Promise<
                 task: async (ctx, sub) => {
                   const t0 = Date.now();
                   const record = ctx.registryJar
-                    ? startRegistry(config, ctx.registryJar)
+                    ? await startRegistry(config, ctx.registryJar)
                     : undefined;
                   if (record) ctx.started.push(record);
                   await waitForRegistry(config);

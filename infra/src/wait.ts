@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StackError } from './errors.js';
 import { tail } from './process.js';
@@ -36,4 +37,23 @@ export async function waitUntil<T>(check: () => Promise<T>, options: WaitOptions
     }
     await sleep(options.intervalMs ?? 250);
   }
+}
+
+/** Resolves once host:port accepts a TCP connection (closed straight away). */
+export function tcpReachable(host: string, port: number, timeoutMs = 1_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`));
+    });
+    socket.once('error', (error) => {
+      socket.destroy();
+      reject(error);
+    });
+  });
 }

@@ -15,7 +15,7 @@ import {
   watchProcess,
   type ProcessRecord,
 } from '../process.js';
-import { waitUntil } from '../wait.js';
+import { tcpReachable, waitUntil } from '../wait.js';
 
 /** Apache Kafka in KRaft mode, one combined broker+controller, run from Maven Central jars. */
 const run = promisify(execFile);
@@ -160,10 +160,14 @@ export async function startKafka(
 }
 
 export async function waitForKafka(config: StackConfig, timeoutMs = 90_000): Promise<string> {
-  const info = await waitUntil(() => describeBroker([kafkaBrokers(config)]), {
-    what: `Kafka on ${kafkaBrokers(config)}`,
-    timeoutMs,
-    ...watchProcess(config, KAFKA),
-  });
+  // Probe the port first: a kafkajs client that fails half-way through connecting to a broker
+  // that is still starting can leave a socket open behind it.
+  const info = await waitUntil(
+    async () => {
+      await tcpReachable(config.host, config.kafkaPort);
+      return describeBroker([kafkaBrokers(config)]);
+    },
+    { what: `Kafka on ${kafkaBrokers(config)}`, timeoutMs, ...watchProcess(config, KAFKA) },
+  );
   return `cluster ${info.clusterId}`;
 }

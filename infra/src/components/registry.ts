@@ -34,7 +34,7 @@ export async function resolveRegistry(config: StackConfig): Promise<string> {
   return path.join(dir, jar);
 }
 
-export function startRegistry(config: StackConfig, jar: string): ProcessRecord | undefined {
+export async function startRegistry(config: StackConfig, jar: string): Promise<ProcessRecord | undefined> {
   if (runningProcess(config, REGISTRY)) return undefined;
   const home = path.join(config.stackDir, REGISTRY);
   mkdirSync(home, { recursive: true });

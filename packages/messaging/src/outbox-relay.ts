@@ -22,6 +22,8 @@ export interface RelayOptions {
   /** Published rows older than this are deleted (the outbox is a queue, not an archive). */
   readonly retainPublishedMs?: number;
   readonly onPublished?: (rows: readonly { topic: string; type: string }[]) => void;
+  /** A send that has not completed by then counts as failed and its producer is replaced. */
+  readonly sendTimeoutMs?: number;
 }
 
 interface OutboxRow {
@@ -46,22 +48,20 @@ export class OutboxRelay {
   private notified = false;
   private loop: Promise<void> | undefined;
   private lastCleanup = 0;
+  private batchInFlight: Promise<number> = Promise.resolve(0);
+  private readonly sendTimeoutMs: number;
 
   constructor(private readonly options: RelayOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.backoff = options.backoff ?? { attempts: Infinity, baseMs: 100, maxMs: 5_000 };
+    this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
   }
 
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.producer = this.options.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
-    await this.producer.connect();
+    await this.connectedProducer();
     this.loop = this.run();
   }
 
@@ -72,12 +72,35 @@ export class OutboxRelay {
     this.wake?.();
     await this.loop;
     await this.listener?.end().catch(() => undefined);
-    await this.producer?.disconnect();
+    await this.discardProducer();
   }
 
   /** Publishes everything committed so far (used at shutdown and by tests). */
   async flush(): Promise<void> {
     while ((await this.publishBatch()) > 0);
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.options.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
+      await withTimeout(producer.connect(), this.sendTimeoutMs, 'connecting the outbox producer');
+      this.producer = producer;
+    }
+    return this.producer;
+  }
+
+  /**
+   * A kafkajs producer can wedge after its broker restarts (a send that never settles); a fresh
+   * producer after any failure is the reliable way back.
+   */
+  private async discardProducer(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
   }
 
   private async run(): Promise<void> {
@@ -102,6 +125,7 @@ export class OutboxRelay {
           { err: error, failures, retryInMs: delay },
           'outbox relay: publish failed, will retry',
         );
+        await this.discardProducer();
         await this.resetListenerIfBroken();
         await this.interruptibleSleep(delay);
       }
@@ -137,9 +161,14 @@ export class OutboxRelay {
     }
   }
 
-  private async publishBatch(): Promise<number> {
-    const producer = this.producer;
-    if (!producer) return 0;
+  /** One batch at a time, whether from the loop or a flush, so rows are never sent twice at once. */
+  private publishBatch(): Promise<number> {
+    const next = this.batchInFlight.catch(() => 0).then(() => this.sendNextBatch());
+    this.batchInFlight = next;
+    return next;
+  }
+
+  private async sendNextBatch(): Promise<number> {
     const { rows } = await this.options.pool.query<OutboxRow>(
       `SELECT seq, topic, message_key, value, headers, message_type FROM outbox
         WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
@@ -155,10 +184,15 @@ export class OutboxRelay {
       list.push({ key: row.message_key, value: row.value, headers: row.headers });
       byTopic.set(row.topic, list);
     }
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    const producer = await this.connectedProducer();
+    await withTimeout(
+      producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      }),
+      this.sendTimeoutMs,
+      `publishing ${rows.length} outbox rows`,
+    );
     await this.options.pool.query(
       'UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])',
       [rows.map((r) => r.seq)],
@@ -193,6 +227,14 @@ export class OutboxRelay {
     this.wake = undefined;
     this.notified = false;
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not complete within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Outbox size and the age of its oldest unpublished row, for metrics and health. */
