@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StackConfig } from './config.js';
@@ -66,7 +74,12 @@ export function startProcess(
     const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', fd, fd] });
     if (child.pid === undefined) throw new Error(`could not start ${command}`);
     child.unref();
-    const record: ProcessRecord = { component, pid: child.pid, startedAt: new Date().toISOString(), logFile: log };
+    const record: ProcessRecord = {
+      component,
+      pid: child.pid,
+      startedAt: new Date().toISOString(),
+      logFile: log,
+    };
     writeFileSync(recordFile(config, component), JSON.stringify(record, null, 2));
     return Promise.resolve(record);
   } finally {

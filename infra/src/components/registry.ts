@@ -34,7 +34,10 @@ export async function resolveRegistry(config: StackConfig): Promise<string> {
   return path.join(dir, jar);
 }
 
-export async function startRegistry(config: StackConfig, jar: string): Promise<ProcessRecord | undefined> {
+export async function startRegistry(
+  config: StackConfig,
+  jar: string,
+): Promise<ProcessRecord | undefined> {
   if (runningProcess(config, REGISTRY)) return undefined;
   const home = path.join(config.stackDir, REGISTRY);
   mkdirSync(home, { recursive: true });

@@ -4,7 +4,17 @@ import { fileURLToPath } from 'node:url';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { loadSchema, messageSpec, type ReserveInventory } from '@orderflow/contracts';
 import { testEnvironment } from '@orderflow/testkit';
-import { createKafka, ensureTopics, silentLogger, type MessageContract } from '../src/index.js';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  AvroSerde,
+  createKafka,
+  currentTraceHeaders,
+  envelopeHeaders,
+  ensureTopics,
+  silentLogger,
+  type Envelope,
+  type MessageContract,
+} from '../src/index.js';
 
 /** What every scenario shares: where the stack is, the message shape, topics and a counting consumer. */
 
@@ -29,7 +39,11 @@ export const MESSAGE_TYPE = 'saga.ReserveInventory' as const;
 export const SERVICE = messageSpec(MESSAGE_TYPE).emitters[0] ?? 'order-saga';
 
 // One client config for every scenario, so no side wins on client settings.
-export const kafka: Kafka = createKafka({ brokers, clientId: 'messaging-bench', logger: silentLogger });
+export const kafka: Kafka = createKafka({
+  brokers,
+  clientId: 'messaging-bench',
+  logger: silentLogger,
+});
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -67,14 +81,39 @@ export function orders(count: number): ReserveInventory[] {
   }));
 }
 
+/** The envelope the Publisher would build for a flow's first message (same fields, same sources). */
+export function envelopeFor(serde: AvroSerde, schemaId: number, orderId: string): Envelope {
+  const id = uuidv7();
+  return {
+    id,
+    type: MESSAGE_TYPE,
+    source: `/services/${SERVICE}`,
+    time: new Date().toISOString(),
+    subject: orderId,
+    dataschema: serde.schemaUrl(schemaId),
+    correlationId: id,
+    causationDepth: 0,
+    ...currentTraceHeaders(),
+  };
+}
+
+/**
+ * One record's worth of CloudEvents headers for the baselines: built once and reused, so they
+ * carry the envelope's size and shape without any per-record work.
+ */
+export function sampleHeaders(value: Buffer, orderId: string): Record<string, string> {
+  const serde = new AvroSerde({ registryUrl: env.schemaRegistryUrl });
+  return envelopeHeaders(envelopeFor(serde, value.readInt32BE(1), orderId));
+}
+
+const created: string[] = [];
+
 export async function freshTopic(prefix: string): Promise<string> {
   const topic = uniqueName(`bench.${prefix}`);
   await ensureTopics(brokers, [{ name: topic, partitions: PARTITIONS, retentionMs: 3_600_000 }]);
   created.push(topic);
   return topic;
 }
-
-const created: string[] = [];
 
 /** Deletes the topics this run created, so repeated runs do not pile up on the local broker. */
 export async function deleteBenchTopics(): Promise<void> {
@@ -130,7 +169,11 @@ export async function countingConsumer(
     reach(count, timeoutMs = 300_000) {
       if (consumed >= count) return Promise.resolve();
       const arrived = new Promise<void>((resolve) => waiters.push({ count, resolve }));
-      return withTimeout(arrived, timeoutMs, () => `${count} records on ${topic} (got ${consumed})`);
+      return withTimeout(
+        arrived,
+        timeoutMs,
+        () => `${count} records on ${topic} (got ${consumed})`,
+      );
     },
     stop: () => consumer.disconnect(),
   };

@@ -1,26 +1,18 @@
 import { context } from '@opentelemetry/api';
 import type { KafkaMessage, Message } from 'kafkajs';
-import { v7 as uuidv7 } from 'uuid';
 import type { ReserveInventory } from '@orderflow/contracts';
-import {
-  AvroSerde,
-  contextFromHeaders,
-  currentTraceHeaders,
-  envelopeHeaders,
-  parseEnvelope,
-  type Envelope,
-} from '../src/index.js';
+import { AvroSerde, contextFromHeaders, envelopeHeaders, parseEnvelope } from '../src/index.js';
 import {
   benchContract,
   countingConsumer,
   env,
+  envelopeFor,
   freshTopic,
   kafka,
   measure,
-  MESSAGE_TYPE,
   progress,
+  sampleHeaders,
   SEND_BATCH,
-  SERVICE,
   type Measurement,
 } from './harness.js';
 
@@ -43,11 +35,12 @@ export interface Sizes {
 
 async function runKafkaPath(
   label: string,
-  path: KafkaPath,
+  pathFor: (topic: string) => KafkaPath,
   orders: readonly ReserveInventory[],
   { warmup, messages }: Sizes,
 ): Promise<Measurement> {
   const topic = await freshTopic(label);
+  const path = pathFor(topic);
   const consumer = await countingConsumer(topic, (batch) => path.consume(batch));
   const producer = kafka.producer();
   await producer.connect();
@@ -72,22 +65,6 @@ async function runKafkaPath(
   }
 }
 
-/** The envelope the Publisher would build for a flow's first message (same fields, same sources). */
-function envelopeFor(serde: AvroSerde, schemaId: number, orderId: string): Envelope {
-  const id = uuidv7();
-  return {
-    id,
-    type: MESSAGE_TYPE,
-    source: `/services/${SERVICE}`,
-    time: new Date().toISOString(),
-    subject: orderId,
-    dataschema: serde.schemaUrl(schemaId),
-    correlationId: id,
-    causationDepth: 0,
-    ...currentTraceHeaders(),
-  };
-}
-
 /** One Avro value of the orders' exact encoded size, encoded once, for the raw baselines. */
 export async function preEncodedValue(orders: readonly ReserveInventory[]): Promise<Buffer> {
   const first = orders[0];
@@ -104,10 +81,10 @@ export function rawKafkajs(
 ): Promise<Measurement> {
   return runKafkaPath(
     'raw',
-    {
+    () => ({
       records: (slice) => Promise.resolve(slice.map((o) => ({ key: o.orderId, value }))),
       consume: () => Promise.resolve(),
-    },
+    }),
     orders,
     sizes,
   );
@@ -122,14 +99,13 @@ export function rawWithStaticHeaders(
   sizes: Sizes,
   value: Buffer,
 ): Promise<Measurement> {
-  const serde = new AvroSerde({ registryUrl: env.schemaRegistryUrl });
-  const headers = envelopeHeaders(envelopeFor(serde, 1, orders[0]?.orderId ?? ''));
+  const headers = sampleHeaders(value, orders[0]?.orderId ?? '');
   return runKafkaPath(
     'raw-headers',
-    {
+    () => ({
       records: (slice) => Promise.resolve(slice.map((o) => ({ key: o.orderId, value, headers }))),
       consume: () => Promise.resolve(),
-    },
+    }),
     orders,
     sizes,
   );
@@ -141,37 +117,38 @@ export function rawWithStaticHeaders(
  * on consume, what MessageConsumer does before the inbox: extract the trace context, parse the
  * envelope, decode with the reader's contract.
  */
-export async function messagingSerdePath(
+export function messagingSerdePath(
   orders: readonly ReserveInventory[],
   sizes: Sizes,
 ): Promise<Measurement> {
   const serde = new AvroSerde({ registryUrl: env.schemaRegistryUrl, autoRegister: true });
-  // Writer and reader are separate contract objects, as in a producing and a consuming service.
-  let writer: ReturnType<typeof benchContract> | undefined;
-  let reader: ReturnType<typeof benchContract> | undefined;
-  const path: KafkaPath = {
-    async records(slice) {
-      const records: Message[] = [];
-      for (const order of slice) {
-        const { value, schemaId } = await serde.encode(writer!, order);
-        const headers = envelopeHeaders(envelopeFor(serde, schemaId, order.orderId));
-        records.push({ key: order.orderId, value, headers });
-      }
-      return records;
+  return runKafkaPath(
+    'messaging',
+    (topic) => {
+      // Separate writer and reader contract objects, as in a producing and a consuming service.
+      const writer = benchContract(topic);
+      const reader = benchContract(topic);
+      return {
+        async records(slice) {
+          const records: Message[] = [];
+          for (const order of slice) {
+            const { value, schemaId } = await serde.encode(writer, order);
+            const headers = envelopeHeaders(envelopeFor(serde, schemaId, order.orderId));
+            records.push({ key: order.orderId, value, headers });
+          }
+          return records;
+        },
+        async consume(messages) {
+          for (const message of messages) {
+            await context.with(contextFromHeaders(message.headers), async () => {
+              parseEnvelope(message.headers);
+              await serde.decode(message.value, reader);
+            });
+          }
+        },
+      };
     },
-    async consume(messages) {
-      for (const message of messages) {
-        await context.with(contextFromHeaders(message.headers), async () => {
-          parseEnvelope(message.headers);
-          await serde.decode(message.value, reader!);
-        });
-      }
-    },
-  };
-  return runKafkaPath('messaging', withContracts(path), orders, sizes);
-
-  // The topic name is only known inside runKafkaPath; bind the contracts on first use.
-  function withContracts(inner: KafkaPath): KafkaPath {
-    return inner;
-  }
+    orders,
+    sizes,
+  );
 }

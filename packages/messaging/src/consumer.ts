@@ -1,8 +1,8 @@
-import { context as otelContext } from '@opentelemetry/api';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { dlqTopic, RETRY_TIERS, retryTopic } from '@orderflow/contracts';
+import { messagingMetrics, SpanKind, withLogContext, withSpan } from '@orderflow/telemetry';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import type { MessageContract } from './contract.js';
 import type { Queryable } from './db.js';
@@ -148,15 +148,45 @@ export class MessageConsumer {
     heartbeat: () => Promise<void>,
   ): Promise<void> {
     const started = Date.now();
+    const { group } = this.options;
     const type = headerString(message.headers, CE.type) ?? '(none)';
-    const result = await otelContext.with(contextFromHeaders(message.headers), () =>
-      this.attemptAll(partition, message, state, heartbeat),
+    const messageId = headerString(message.headers, CE.id);
+    const result = await withSpan(
+      `process ${state.origin.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromHeaders(message.headers),
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': topic,
+          'messaging.destination.partition.id': String(partition),
+          'messaging.kafka.offset': Number(message.offset),
+          'messaging.consumer.group.name': group,
+          'messaging.message.id': messageId ?? '',
+          'cloudevents.event_type': type,
+        },
+      },
+      () =>
+        withLogContext(
+          {
+            correlationId: headerString(message.headers, CE.correlationId),
+            messageId,
+            causationId: headerString(message.headers, CE.causationId),
+          },
+          () => this.attemptAll(partition, message, state, heartbeat),
+        ),
     );
+    const durationMs = Date.now() - started;
+    const metrics = messagingMetrics();
+    metrics.consumed({ topic: state.origin.topic, type, group, outcome: result.outcome });
+    metrics.handlerDuration({ topic: state.origin.topic, type, group }, durationMs / 1000);
+    if (result.outcome === 'duplicate') metrics.inboxDuplicate({ group });
     this.options.observer?.onRecord?.({
       topic: state.origin.topic,
       type,
       outcome: result.outcome,
-      durationMs: Date.now() - started,
+      durationMs,
     });
     if (result.outcome === 'dead_lettered' || result.outcome === 'retried') {
       this.options.logger.warn(
@@ -273,6 +303,11 @@ export class MessageConsumer {
         },
       ],
     });
+    messagingMetrics().retried({
+      topic: state.origin.topic,
+      group: this.options.group,
+      tier: String(tier),
+    });
     this.options.observer?.onRetry?.({ topic: state.origin.topic, tier });
   }
 
@@ -293,6 +328,11 @@ export class MessageConsumer {
           }),
         },
       ],
+    });
+    messagingMetrics().deadLettered({
+      topic: state.origin.topic,
+      group: this.options.group,
+      reason: error.code,
     });
     this.options.observer?.onDeadLetter?.({ topic: state.origin.topic, reason: error.code });
   }

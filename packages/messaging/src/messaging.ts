@@ -59,6 +59,7 @@ export class Messaging {
       stormGuard: this.stormGuard,
     });
     this.relay = new OutboxRelay({
+      service: options.service,
       pool: options.pool,
       kafka: this.kafka,
       logger: options.logger,

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, Producer } from 'kafkajs';
 import pg from 'pg';
+import { messagingMetrics } from '@orderflow/telemetry';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import type { Logger } from './logger.js';
 import { OUTBOX_CHANNEL } from './publisher.js';
@@ -13,6 +14,8 @@ import { OUTBOX_CHANNEL } from './publisher.js';
  * a resend harmless. One relay per database holds an advisory lock; others stand by.
  */
 export interface RelayOptions {
+  /** For the backlog metrics. */
+  readonly service: string;
   readonly pool: pg.Pool;
   readonly kafka: Kafka;
   readonly logger: Logger;
@@ -111,6 +114,7 @@ export class OutboxRelay {
         const sent = await this.publishBatch();
         failures = 0;
         if (sent === 0) {
+          await this.reportBacklog();
           await this.cleanup();
           await this.idle();
         }
@@ -197,8 +201,17 @@ export class OutboxRelay {
       'UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])',
       [rows.map((r) => r.seq)],
     );
+    const metrics = messagingMetrics();
+    for (const row of rows) metrics.produced({ topic: row.topic, type: row.message_type });
     this.options.onPublished?.(rows.map((r) => ({ topic: r.topic, type: r.message_type })));
     return rows.length;
+  }
+
+  private async reportBacklog(): Promise<void> {
+    const { count, oldestAgeSeconds } = await outboxBacklog(this.options.pool);
+    const metrics = messagingMetrics();
+    metrics.outboxBacklog(this.options.service, count);
+    metrics.outboxOldestAge(this.options.service, oldestAgeSeconds);
   }
 
   private async cleanup(): Promise<void> {

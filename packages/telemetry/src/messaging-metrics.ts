@@ -1,8 +1,8 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { metricsRegistry } from './metrics-registry.js';
 
-/** What finally happened to one consumed record. */
-export type ConsumeOutcome = 'ok' | 'duplicate' | 'retried' | 'dead_lettered';
+/** What finally happened to one consumed record ('ignored': a type this consumer has no handler for). */
+export type ConsumeOutcome = 'ok' | 'duplicate' | 'ignored' | 'retried' | 'dead_lettered';
 
 interface MessageLabels {
   readonly topic: string;

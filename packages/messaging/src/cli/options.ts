@@ -78,13 +78,15 @@ export function dlqTopicsOf(opts: Pick<SelectionOptions, 'topic' | 'group'>): {
   const { topic, group } = opts;
   if (topic?.endsWith('.dlq')) return { topics: [topic], explicit: true };
   if (topic && group) return { topics: [dlqTopic(topic, group)], explicit: true };
-  if (topic && !isCatalogueTopic(topic)) {
+  let origins: TopicName[];
+  if (topic === undefined) origins = Object.keys(TOPICS) as TopicName[];
+  else if (isCatalogueTopic(topic)) origins = [topic];
+  else {
     throw new CliFailure(
       `'${topic}' is neither a DLQ topic (<topic>.<group>.dlq) nor a catalogue topic`,
       'pass the DLQ topic name, or the origin topic with --group <consumer group>',
     );
   }
-  const origins = topic ? [topic] : (Object.keys(TOPICS) as TopicName[]);
   const topics = origins.flatMap((t) =>
     TOPICS[t].consumers.filter((g) => !group || g === group).map((g) => dlqTopic(t, g)),
   );

@@ -69,17 +69,15 @@ export async function replaySelected(
     });
     // On failure, every record stamped before the last one was sent; the last may or may not be.
     const sent = failure === undefined ? chunk.length : Math.max(0, stamps.length - 1);
-    const lines = chunk.slice(0, sent).map(
-      ({ dlqTopic, record }, j): ReplayLogLine => ({
-        dlqTopic,
-        partition: record.partition,
-        offset: record.offset,
-        key: record.key,
-        type: record.type,
-        originTopic: record.originTopic,
-        replayedAt: (stamps[j] ?? new Date()).toISOString(),
-      }),
-    );
+    const lines = chunk.slice(0, sent).map(({ dlqTopic, record }, j): ReplayLogLine => ({
+      dlqTopic,
+      partition: record.partition,
+      offset: record.offset,
+      key: record.key,
+      type: record.type,
+      originTopic: record.originTopic,
+      replayedAt: (stamps[j] ?? new Date()).toISOString(),
+    }));
     if (lines.length > 0) {
       await appendFile(logFile, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
     }

@@ -3,7 +3,13 @@ import { describeBroker } from '../admin.js';
 import { readDlq, type DlqRecord } from '../dlq.js';
 import { createKafka } from '../kafka.js';
 import { silentLogger } from '../logger.js';
-import { CliFailure, dlqTopicsOf, toFilter, type DlqCliConfig, type SelectionOptions } from './options.js';
+import {
+  CliFailure,
+  dlqTopicsOf,
+  toFilter,
+  type DlqCliConfig,
+  type SelectionOptions,
+} from './options.js';
 
 /** A connection to the broker for one command, and the DLQ records a selection picks out. */
 export interface DlqSession {
