@@ -110,22 +110,27 @@ export async function readDlq(
   return records.sort((a, b) => a.lastFailureAt.localeCompare(b.lastFailureAt));
 }
 
-export interface ReplayResult {
-  readonly replayed: readonly {
-    key: string;
-    type: string;
-    originTopic: string;
-    dlqOffset: string;
-    dlqPartition: number;
-  }[];
+export interface Replayed {
+  readonly record: DlqRecord;
+  readonly replayedAt: string;
 }
 
-/** Sends the records back to their origin topics, at most `ratePerSecond` records a second. */
+export interface ReplayOptions {
+  readonly ratePerSecond?: number;
+  readonly now?: () => Date;
+  /** Called after each record is acknowledged by the broker, in order (for logs and progress). */
+  readonly onReplayed?: (replayed: Replayed) => Promise<void> | void;
+}
+
+/**
+ * Sends the records back to their origin topics, at most `ratePerSecond` a second. Returns how
+ * many were sent; on failure every record before the failing one has been acknowledged.
+ */
 export async function replayDlq(
   kafka: Kafka,
   records: readonly DlqRecord[],
-  { ratePerSecond = 50, now = () => new Date() }: { ratePerSecond?: number; now?: () => Date } = {},
-): Promise<ReplayResult> {
+  { ratePerSecond = 50, now = () => new Date(), onReplayed }: ReplayOptions = {},
+): Promise<number> {
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -133,7 +138,7 @@ export async function replayDlq(
   });
   await producer.connect();
   const ours = new Set<string>(Object.values(X));
-  const replayed: ReplayResult['replayed'][number][] = [];
+  let sent = 0;
   try {
     for (const record of records) {
       const started = Date.now();
@@ -142,6 +147,7 @@ export async function replayDlq(
           ([name, v]) => !ours.has(name) && v !== undefined,
         ),
       );
+      const replayedAt = now().toISOString();
       await producer.send({
         topic: record.originTopic,
         acks: -1,
@@ -149,22 +155,17 @@ export async function replayDlq(
           {
             key: record.message.key,
             value: record.message.value,
-            headers: { ...headers, [X.replayedAt]: now().toISOString() },
+            headers: { ...headers, [X.replayedAt]: replayedAt },
           },
         ],
       });
-      replayed.push({
-        key: record.key,
-        type: record.type,
-        originTopic: record.originTopic,
-        dlqOffset: record.offset,
-        dlqPartition: record.partition,
-      });
+      sent += 1;
+      await onReplayed?.({ record, replayedAt });
       const spacing = 1000 / ratePerSecond - (Date.now() - started);
       if (spacing > 0) await sleep(spacing);
     }
   } finally {
     await producer.disconnect();
   }
-  return { replayed };
+  return sent;
 }

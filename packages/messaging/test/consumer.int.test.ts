@@ -264,10 +264,13 @@ describe('consumer: inbox, retries, DLQ', () => {
     const [record] = await readDlq(kafka, dlqTopic(commands, group), { key: 'replay-1' });
     expect(record?.errorMessage).toBe('dependency down for a while');
     // The dependency is back: the 7th attempt succeeds. Replaying twice must still apply once.
-    const first = await replayDlq(kafka, [record!], { ratePerSecond: 10 });
-    const second = await replayDlq(kafka, [record!], { ratePerSecond: 10 });
-    expect(first.replayed[0]?.originTopic).toBe(commands);
-    expect(second.replayed).toHaveLength(1);
+    const replayedTo: string[] = [];
+    const onReplayed = ({ record: r }: { record: { originTopic: string } }) => {
+      replayedTo.push(r.originTopic);
+    };
+    expect(await replayDlq(kafka, [record!], { ratePerSecond: 10, onReplayed })).toBe(1);
+    expect(await replayDlq(kafka, [record!], { ratePerSecond: 10, onReplayed })).toBe(1);
+    expect(replayedTo).toEqual([commands, commands]);
     await eventuallyEffects('replay-1', 1);
     await eventually('both replays consumed', () => {
       if ((attemptsByOrder.get('replay-1') ?? 0) < 7) throw new Error('not replayed yet');

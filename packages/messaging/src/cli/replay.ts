@@ -6,10 +6,10 @@ import { CliFailure } from './options.js';
 import type { DlqSession, SelectedRecord } from './session.js';
 
 /**
- * Replays selected DLQ records through `replayDlq` in chunks, so that progress is visible and
- * the log (one JSON line per replayed record) is written as the replay goes, not only at the end.
+ * Replays selected DLQ records, appending one JSON line per acknowledged record to the log as it
+ * goes (so an interrupted replay says exactly what was sent) and printing progress.
  */
-const CHUNK = 100;
+const PROGRESS_EVERY = 100;
 
 export interface ReplayLogLine {
   readonly dlqTopic: string;
@@ -48,49 +48,37 @@ export async function replaySelected(
   { ratePerSecond, logFile }: { ratePerSecond: number; logFile: string },
 ): Promise<number> {
   await mkdir(dirname(logFile), { recursive: true });
+  const dlqTopicOf = new Map(selected.map((s) => [s.record, s.dlqTopic]));
   let done = 0;
-  for (let i = 0; i < selected.length; i += CHUNK) {
-    const chunk = selected.slice(i, i + CHUNK);
-    // replayDlq stamps each record's x-replayed-at with one now() call, in order; keeping those
-    // stamps makes the log agree with the headers.
-    const stamps: Date[] = [];
-    const now = () => {
-      const at = new Date();
-      stamps.push(at);
-      return at;
-    };
-    let failure: unknown;
-    await replayDlq(
+  try {
+    done = await replayDlq(
       session.kafka,
-      chunk.map((s) => s.record),
-      { ratePerSecond, now },
-    ).catch((error: unknown) => {
-      failure = error;
-    });
-    // On failure, every record stamped before the last one was sent; the last may or may not be.
-    const sent = failure === undefined ? chunk.length : Math.max(0, stamps.length - 1);
-    const lines = chunk.slice(0, sent).map(({ dlqTopic, record }, j): ReplayLogLine => ({
-      dlqTopic,
-      partition: record.partition,
-      offset: record.offset,
-      key: record.key,
-      type: record.type,
-      originTopic: record.originTopic,
-      replayedAt: (stamps[j] ?? new Date()).toISOString(),
-    }));
-    if (lines.length > 0) {
-      await appendFile(logFile, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
-    }
-    if (failure !== undefined) {
-      throw new CliFailure(
-        `replay stopped after ${done + sent} of ${selected.length} record(s), logged in ${logFile} (${(failure as Error).message})`,
-        'fix the cause and run the same replay again: the consumers’ inbox drops what was already delivered',
-      );
-    }
-    done += sent;
-    if (done % CHUNK === 0 || done === selected.length) {
-      console.log(`replayed ${done}/${selected.length}`);
-    }
+      selected.map((s) => s.record),
+      {
+        ratePerSecond,
+        onReplayed: async ({ record, replayedAt }) => {
+          const line: ReplayLogLine = {
+            dlqTopic: dlqTopicOf.get(record) ?? '',
+            partition: record.partition,
+            offset: record.offset,
+            key: record.key,
+            type: record.type,
+            originTopic: record.originTopic,
+            replayedAt,
+          };
+          await appendFile(logFile, `${JSON.stringify(line)}\n`);
+          done += 1;
+          if (done % PROGRESS_EVERY === 0 || done === selected.length) {
+            console.log(`replayed ${done}/${selected.length}`);
+          }
+        },
+      },
+    );
+  } catch (failure) {
+    throw new CliFailure(
+      `replay stopped after ${done} of ${selected.length} record(s), logged in ${logFile} (${(failure as Error).message})`,
+      'fix the cause and run the same replay again: the consumers’ inbox drops what was already delivered',
+    );
   }
   return done;
 }
