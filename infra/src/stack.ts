@@ -16,11 +16,12 @@ import {
   startRegistry,
   waitForRegistry,
 } from './components/registry.js';
+import { registerSchemas } from './components/schemas.js';
 import { checkJava, checkPortFree } from './preflight.js';
 import { logFile, runningProcess, stopProcess, type ProcessRecord } from './process.js';
 
 /** Brings the local stack up and down; used by the CLI and by the test harness. */
-export const COMPONENTS = ['kafka', 'registry', 'postgres', 'topics'] as const;
+export const COMPONENTS = ['kafka', 'registry', 'postgres', 'topics', 'schemas'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export interface UpOptions {
@@ -133,6 +134,14 @@ export async function up(config: StackConfig, options: UpOptions = {}): Promise<
             ],
             { concurrent: true, exitOnError: true },
           ),
+      },
+      {
+        title: 'Schemas from schemas/ registered',
+        enabled: want.has('schemas'),
+        task: async (_ctx, task) => {
+          const subjects = await registerSchemas(config);
+          task.title = `Schemas: ${subjects} subjects registered (idempotent)`;
+        },
       },
       {
         title: 'Topics from the catalogue',
