@@ -4,15 +4,13 @@ import { fileURLToPath } from 'node:url';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { loadSchema, messageSpec, type ReserveInventory } from '@orderflow/contracts';
 import { testEnvironment } from '@orderflow/testkit';
-import { v7 as uuidv7 } from 'uuid';
 import {
   AvroSerde,
   createKafka,
-  currentTraceHeaders,
-  envelopeHeaders,
   ensureTopics,
+  Publisher,
   silentLogger,
-  type Envelope,
+  StormGuard,
   type MessageContract,
 } from '../src/index.js';
 
@@ -64,13 +62,13 @@ export function benchContract(topic: string): MessageContract {
   };
 }
 
+export const LINES_PER_ORDER = 3;
+
 /**
  * Realistic ReserveInventory commands (a UUID order id, three lines), built before any timing
  * starts: producing the application's data is not the messaging path's cost. Every one encodes
  * to the same size, so the raw baselines can reuse one pre-encoded value of exactly that size.
  */
-export const LINES_PER_ORDER = 3;
-
 export function orders(count: number): ReserveInventory[] {
   return Array.from({ length: count }, (_, i) => ({
     orderId: randomUUID(),
@@ -81,29 +79,30 @@ export function orders(count: number): ReserveInventory[] {
   }));
 }
 
-/** The envelope the Publisher would build for a flow's first message (same fields, same sources). */
-export function envelopeFor(serde: AvroSerde, schemaId: number, orderId: string): Envelope {
-  const id = uuidv7();
-  return {
-    id,
-    type: MESSAGE_TYPE,
-    source: `/services/${SERVICE}`,
-    time: new Date().toISOString(),
-    subject: orderId,
-    dataschema: serde.schemaUrl(schemaId),
-    correlationId: id,
-    causationDepth: 0,
-    ...currentTraceHeaders(),
-  };
+/** The producer side exactly as a service runs it, minus the outbox write (no throttling here). */
+export function benchPublisher(serde: AvroSerde): Publisher {
+  return new Publisher({
+    service: SERVICE,
+    serde,
+    stormGuard: new StormGuard({ ratePerSecond: 1e9, burst: 1e9, maxDepth: 16 }),
+  });
 }
 
 /**
  * One record's worth of CloudEvents headers for the baselines: built once and reused, so they
  * carry the envelope's size and shape without any per-record work.
  */
-export function sampleHeaders(value: Buffer, orderId: string): Record<string, string> {
-  const serde = new AvroSerde({ registryUrl: env.schemaRegistryUrl });
-  return envelopeHeaders(envelopeFor(serde, value.readInt32BE(1), orderId));
+export async function sampleHeaders(
+  topic: string,
+  order: ReserveInventory,
+): Promise<Record<string, string>> {
+  const serde = new AvroSerde({ registryUrl: env.schemaRegistryUrl, autoRegister: true });
+  const prepared = await benchPublisher(serde).prepare({
+    contract: benchContract(topic),
+    key: order.orderId,
+    payload: order,
+  });
+  return prepared.headers;
 }
 
 const created: string[] = [];
@@ -192,19 +191,4 @@ export function withTimeout<T>(
     }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Wall time and this process's CPU (user + system, every thread) over `run`. */
-export interface Measurement {
-  readonly seconds: number;
-  readonly cpuMicros: number;
-}
-
-export async function measure(run: () => Promise<void>): Promise<Measurement> {
-  const cpu = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  await run();
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const used = process.cpuUsage(cpu);
-  return { seconds, cpuMicros: used.user + used.system };
 }

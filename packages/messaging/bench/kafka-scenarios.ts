@@ -1,20 +1,19 @@
 import { context } from '@opentelemetry/api';
 import type { KafkaMessage, Message } from 'kafkajs';
 import type { ReserveInventory } from '@orderflow/contracts';
-import { AvroSerde, contextFromHeaders, envelopeHeaders, parseEnvelope } from '../src/index.js';
+import { AvroSerde, contextFromHeaders, parseEnvelope, stringHeaders } from '../src/index.js';
 import {
   benchContract,
   countingConsumer,
+  benchPublisher,
   env,
-  envelopeFor,
   freshTopic,
   kafka,
-  measure,
   progress,
   sampleHeaders,
   SEND_BATCH,
-  type Measurement,
 } from './harness.js';
+import { measure, type Measurement, type Sizes } from './measure.js';
 
 /**
  * Scenarios 1 and 2: publish → consume through Kafka only (no database). Both sides send the same
@@ -28,17 +27,13 @@ interface KafkaPath {
   consume(messages: KafkaMessage[]): Promise<void>;
 }
 
-export interface Sizes {
-  readonly warmup: number;
-  readonly messages: number;
-}
-
 async function runKafkaPath(
   label: string,
   pathFor: (topic: string) => KafkaPath,
   orders: readonly ReserveInventory[],
-  { warmup, messages }: Sizes,
+  sizes: Sizes,
 ): Promise<Measurement> {
+  const { warmup, messages } = sizes;
   const topic = await freshTopic(label);
   const path = pathFor(topic);
   const consumer = await countingConsumer(topic, (batch) => path.consume(batch));
@@ -55,7 +50,7 @@ async function runKafkaPath(
     await produce(0, warmup);
     await consumer.reach(warmup);
     progress(`${label}: measuring ${messages} messages`);
-    return await measure(async () => {
+    return await measure(label, sizes, async () => {
       await produce(warmup, warmup + messages);
       await consumer.reach(warmup + messages);
     });
@@ -94,12 +89,12 @@ export function rawKafkajs(
  * (1b, reference only) as (1) plus one fixed set of envelope-sized headers on every record: how
  * much of the gap to (2) is kafkajs encoding and decoding eleven headers rather than our code.
  */
-export function rawWithStaticHeaders(
+export async function rawWithStaticHeaders(
   orders: readonly ReserveInventory[],
   sizes: Sizes,
   value: Buffer,
 ): Promise<Measurement> {
-  const headers = sampleHeaders(value, orders[0]?.orderId ?? '');
+  const headers = await sampleHeaders('bench.sample', orders[0]!);
   return runKafkaPath(
     'raw-headers',
     () => ({
@@ -122,6 +117,7 @@ export function messagingSerdePath(
   sizes: Sizes,
 ): Promise<Measurement> {
   const serde = new AvroSerde({ registryUrl: env.schemaRegistryUrl, autoRegister: true });
+  const publisher = benchPublisher(serde);
   return runKafkaPath(
     'messaging',
     (topic) => {
@@ -132,16 +128,21 @@ export function messagingSerdePath(
         async records(slice) {
           const records: Message[] = [];
           for (const order of slice) {
-            const { value, schemaId } = await serde.encode(writer, order);
-            const headers = envelopeHeaders(envelopeFor(serde, schemaId, order.orderId));
-            records.push({ key: order.orderId, value, headers });
+            const { key, value, headers } = await publisher.prepare({
+              contract: writer,
+              key: order.orderId,
+              payload: order,
+            });
+            records.push({ key, value, headers });
           }
           return records;
         },
         async consume(messages) {
           for (const message of messages) {
-            await context.with(contextFromHeaders(message.headers), async () => {
-              parseEnvelope(message.headers);
+            // As MessageConsumer does: headers decoded once, shared by trace extraction and envelope.
+            const headers = stringHeaders(message.headers);
+            await context.with(contextFromHeaders(headers), async () => {
+              parseEnvelope(headers);
               await serde.decode(message.value, reader);
             });
           }

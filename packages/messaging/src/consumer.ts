@@ -6,7 +6,7 @@ import { messagingMetrics, SpanKind, withLogContext, withSpan } from '@orderflow
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import type { MessageContract } from './contract.js';
 import type { Queryable } from './db.js';
-import { headerString, parseEnvelope, CE, type Envelope } from './envelope.js';
+import { parseEnvelope, stringHeaders, CE, type Envelope } from './envelope.js';
 import { classifyError, type Classification } from './errors.js';
 import type { Logger } from './logger.js';
 import type { OutgoingMessage, Publisher } from './publisher.js';
@@ -149,13 +149,14 @@ export class MessageConsumer {
   ): Promise<void> {
     const started = Date.now();
     const { group } = this.options;
-    const type = headerString(message.headers, CE.type) ?? '(none)';
-    const messageId = headerString(message.headers, CE.id);
+    const headers = stringHeaders(message.headers);
+    const type = headers[CE.type] ?? '(none)';
+    const messageId = headers[CE.id];
     const result = await withSpan(
       `process ${state.origin.topic}`,
       {
         kind: SpanKind.CONSUMER,
-        parent: contextFromHeaders(message.headers),
+        parent: contextFromHeaders(headers),
         attributes: {
           'messaging.system': 'kafka',
           'messaging.operation.type': 'process',
@@ -170,11 +171,11 @@ export class MessageConsumer {
       () =>
         withLogContext(
           {
-            correlationId: headerString(message.headers, CE.correlationId),
+            correlationId: headers[CE.correlationId],
             messageId,
-            causationId: headerString(message.headers, CE.causationId),
+            causationId: headers[CE.causationId],
           },
-          () => this.attemptAll(partition, message, state, heartbeat),
+          () => this.attemptAll(partition, message, headers, state, heartbeat),
         ),
     );
     const durationMs = Date.now() - started;
@@ -206,6 +207,7 @@ export class MessageConsumer {
   private async attemptAll(
     partition: number,
     message: KafkaMessage,
+    headers: Record<string, string>,
     state: FailureState,
     heartbeat: () => Promise<void>,
   ): Promise<Result> {
@@ -213,7 +215,7 @@ export class MessageConsumer {
     for (let inProcess = 1; ; inProcess += 1) {
       attempts += 1;
       try {
-        return { outcome: await this.handleOnce(partition, message, heartbeat) };
+        return { outcome: await this.handleOnce(partition, message, headers, heartbeat) };
       } catch (error) {
         const classification = classifyError(error);
         if (classification.retryable && inProcess < this.backoff.attempts) {
@@ -235,9 +237,10 @@ export class MessageConsumer {
   private async handleOnce(
     partition: number,
     message: KafkaMessage,
+    headers: Record<string, string>,
     heartbeat: () => Promise<void>,
   ): Promise<Outcome> {
-    const envelope = parseEnvelope(message.headers);
+    const envelope = parseEnvelope(headers);
     const subscription = this.byType.get(envelope.type);
     if (!subscription) return 'ignored';
     const { value } = await this.options.serde.decode(message.value, subscription.contract);

@@ -66,25 +66,38 @@ export function headerString(headers: IHeaders | undefined, name: string): strin
   return typeof first === 'string' ? first : first.toString('utf8');
 }
 
-/** Reads the envelope of a consumed record; a record without the required attributes is rejected. */
-export function parseEnvelope(headers: IHeaders | undefined): Envelope {
-  const required = (name: string): string => {
+/** Kafka headers as plain strings, decoded once per record (the first value of a repeated header). */
+export function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  for (const name in headers) {
     const value = headerString(headers, name);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** Reads the envelope of a consumed record; a record without the required attributes is rejected. */
+export function parseEnvelope(raw: IHeaders | Record<string, string> | undefined): Envelope {
+  const headers = stringHeaders(raw);
+  const required = (name: string): string => {
+    const value = headers[name];
     if (!value) throw new MessagingError('MISSING_HEADER', `record has no ${name} header`);
     return value;
   };
-  const depth = Number(headerString(headers, CE.causationDepth) ?? '0');
+  const depth = Number(headers[CE.causationDepth] ?? '0');
+  const id = required(CE.id);
   return {
-    id: required(CE.id),
+    id,
     type: required(CE.type),
     source: required(CE.source),
-    time: headerString(headers, CE.time) ?? '',
-    subject: headerString(headers, CE.subject) ?? '',
-    dataschema: headerString(headers, CE.dataschema) ?? '',
-    correlationId: headerString(headers, CE.correlationId) ?? required(CE.id),
-    causationId: headerString(headers, CE.causationId),
+    time: headers[CE.time] ?? '',
+    subject: headers[CE.subject] ?? '',
+    dataschema: headers[CE.dataschema] ?? '',
+    correlationId: headers[CE.correlationId] ?? id,
+    causationId: headers[CE.causationId],
     causationDepth: Number.isInteger(depth) && depth >= 0 ? depth : 0,
-    traceparent: headerString(headers, CE.traceparent),
-    tracestate: headerString(headers, CE.tracestate),
+    traceparent: headers[CE.traceparent],
+    tracestate: headers[CE.tracestate],
   };
 }

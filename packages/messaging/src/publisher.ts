@@ -29,6 +29,14 @@ export interface OutgoingMessage {
   readonly correlationId?: string;
 }
 
+export interface PreparedMessage {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Record<string, string>;
+  readonly envelope: Envelope;
+}
+
 export interface PublisherOptions {
   readonly service: string;
   readonly serde: AvroSerde;
@@ -55,7 +63,11 @@ export class Publisher {
     this.newId = options.newId ?? uuidv7;
   }
 
-  async publish(tx: Queryable, message: OutgoingMessage): Promise<Envelope> {
+  /**
+   * Everything but the write: ownership, storm guard, validation, encoding and the envelope.
+   * `publish` stores the result in the outbox; tools and benchmarks can send it directly.
+   */
+  async prepare(message: OutgoingMessage): Promise<PreparedMessage> {
     const { contract, key, payload, causedBy } = message;
     const { service, serde, stormGuard } = this.options;
     if (!contract.emitters.includes(service)) {
@@ -81,14 +93,19 @@ export class Publisher {
       causationDepth: depth,
       ...currentTraceHeaders(),
     };
+    return { topic: contract.topic, key, value, headers: envelopeHeaders(envelope), envelope };
+  }
+
+  async publish(tx: Queryable, message: OutgoingMessage): Promise<Envelope> {
+    const prepared = await this.prepare(message);
     await tx.query(INSERT, [
-      id,
-      contract.type,
-      contract.topic,
-      key,
-      value,
-      JSON.stringify(envelopeHeaders(envelope)),
+      prepared.envelope.id,
+      prepared.envelope.type,
+      prepared.topic,
+      prepared.key,
+      prepared.value,
+      JSON.stringify(prepared.headers),
     ]);
-    return envelope;
+    return prepared.envelope;
   }
 }

@@ -8,6 +8,8 @@ import { MessagingError } from './errors.js';
  * Schema ids are resolved once per contract and cached; writer schemas once per id; resolvers
  * (writer → reader, Avro schema resolution) once per pair.
  */
+type Resolver = ReturnType<avro.Type['createResolver']>;
+
 const MAGIC = 0;
 const HEADER_BYTES = 5;
 
@@ -27,9 +29,11 @@ export interface Decoded {
 
 export class AvroSerde {
   readonly registry: SchemaRegistry;
-  private readonly ids = new Map<string, Promise<number>>();
+  // Keyed by the contract object: contracts are built once per process, so the hot path never
+  // serialises a schema to find its id or resolver.
+  private readonly ids = new WeakMap<MessageContract, Promise<number>>();
   private readonly writers = new Map<number, Promise<avro.Type>>();
-  private readonly resolvers = new Map<string, ReturnType<avro.Type['createResolver']>>();
+  private readonly resolvers = new WeakMap<MessageContract, Map<number, Resolver>>();
 
   constructor(private readonly options: SerdeOptions) {
     this.registry = new SchemaRegistry({ host: options.registryUrl });
@@ -41,12 +45,11 @@ export class AvroSerde {
   }
 
   schemaId(contract: MessageContract): Promise<number> {
-    const key = `${contract.subject}\u0000${JSON.stringify(contract.schema)}`;
-    let id = this.ids.get(key);
+    let id = this.ids.get(contract);
     if (!id) {
       id = this.lookupId(contract);
-      id.catch(() => this.ids.delete(key));
-      this.ids.set(key, id);
+      id.catch(() => this.ids.delete(contract));
+      this.ids.set(contract, id);
     }
     return id;
   }
@@ -110,8 +113,12 @@ export class AvroSerde {
     const schemaId = buffer.readInt32BE(1);
     const writer = await this.writerType(schemaId);
     const readerType = avroType(reader);
-    const key = `${schemaId}\u0000${reader.subject}\u0000${readerType.fingerprint().toString('hex')}`;
-    let resolver = this.resolvers.get(key);
+    let byWriter = this.resolvers.get(reader);
+    if (!byWriter) {
+      byWriter = new Map();
+      this.resolvers.set(reader, byWriter);
+    }
+    let resolver = byWriter.get(schemaId);
     if (!resolver) {
       if (writer.name !== readerType.name) {
         throw new MessagingError(
@@ -128,7 +135,7 @@ export class AvroSerde {
           { cause: error },
         );
       }
-      this.resolvers.set(key, resolver);
+      byWriter.set(schemaId, resolver);
     }
     try {
       return { value: readerType.fromBuffer(buffer.subarray(HEADER_BYTES), resolver), schemaId };

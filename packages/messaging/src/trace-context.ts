@@ -1,6 +1,6 @@
 import { context, propagation, type Context } from '@opentelemetry/api';
 import type { IHeaders } from 'kafkajs';
-import { headerString } from './envelope.js';
+import { stringHeaders } from './envelope.js';
 
 /**
  * W3C trace context through Kafka, explicitly: the producer's active context goes into the
@@ -13,9 +13,8 @@ export function currentTraceHeaders(): { traceparent?: string; tracestate?: stri
   return { traceparent: carrier.traceparent, tracestate: carrier.tracestate };
 }
 
-export function contextFromHeaders(headers: IHeaders | undefined): Context {
-  return propagation.extract(context.active(), headers ?? {}, {
-    keys: (carrier) => Object.keys(carrier),
-    get: (carrier, key) => headerString(carrier, key),
-  });
+export function contextFromHeaders(
+  headers: IHeaders | Record<string, string> | undefined,
+): Context {
+  return propagation.extract(context.active(), stringHeaders(headers));
 }

@@ -7,7 +7,6 @@ import { startTelemetry } from '@orderflow/telemetry';
 import {
   AvroSerde,
   CE,
-  envelopeHeaders,
   NonRetryableError,
   readDlq,
   replayDlq,
@@ -23,6 +22,7 @@ import {
   harness,
   header,
   rawKafka,
+  sagaCommandHeaders,
   testContract,
   uniqueName,
   waitForCount,
@@ -56,15 +56,8 @@ async function command(orderId: string, id = uuidv7()) {
   return {
     key: orderId,
     value,
-    headers: envelopeHeaders({
+    headers: sagaCommandHeaders(reserve.type, orderId, serde.schemaUrl(schemaId), {
       id,
-      type: reserve.type,
-      source: '/services/order-saga',
-      time: new Date().toISOString(),
-      subject: orderId,
-      dataschema: serde.schemaUrl(schemaId),
-      correlationId: `corr-${orderId}`,
-      causationDepth: 1,
       traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01`,
     }),
   };

@@ -6,19 +6,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { v7 as uuidv7 } from 'uuid';
 import { dlqTopic } from '@orderflow/contracts';
-import {
-  AvroSerde,
-  envelopeHeaders,
-  failureHeaders,
-  X,
-  type Classification,
-} from '../src/index.js';
+import { AvroSerde, failureHeaders, X, type Classification } from '../src/index.js';
 import {
   collectRecords,
   createTopicsFor,
   env,
   header,
   rawKafka,
+  sagaCommandHeaders,
   testContract,
   uniqueName,
   waitForCount,
@@ -109,15 +104,8 @@ async function deadLetter(orderId: string, originOffset: number): Promise<void> 
       ? { value: Buffer.from('definitely not avro'), schemaId: 0 }
       : await serde.encode(reserve, { orderId, lines: [{ sku: 'SKU-1', quantity: 2 }] });
   const ceId = uuidv7();
-  const original = envelopeHeaders({
+  const original = sagaCommandHeaders(reserve.type, orderId, serde.schemaUrl(schemaId), {
     id: ceId,
-    type: reserve.type,
-    source: '/services/order-saga',
-    time: new Date().toISOString(),
-    subject: orderId,
-    dataschema: serde.schemaUrl(schemaId),
-    correlationId: `corr-${orderId}`,
-    causationDepth: 1,
   });
   const state = {
     origin: { topic: origin, partition: 1, offset: String(originOffset) },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { AvroSerde } from '../src/index.js';
-import { env, testContract, uniqueName } from './support.js';
+import { env, orderPlacedPayload, testContract, uniqueName } from './support.js';
 
 /**
  * Schema evolution through the registry (article pattern 1): producers and consumers on
@@ -11,19 +11,7 @@ const v1 = testContract('orders.OrderPlaced', 1, topic, ['order-service']);
 const v2 = testContract('orders.OrderPlaced', 2, topic, ['order-service']);
 const serde = new AvroSerde({ registryUrl: env.schemaRegistryUrl, autoRegister: true });
 
-const base = {
-  orderId: 'o-evolve',
-  customerId: 'c-1',
-  lines: [{ sku: 'SKU-1', quantity: 3 }],
-  shippingAddress: {
-    name: 'Ada',
-    line1: '1 Main St',
-    line2: null,
-    city: 'Paris',
-    postalCode: '75001',
-    country: 'FR',
-  },
-};
+const base = orderPlacedPayload('o-evolve');
 
 describe('schema evolution through the registry', () => {
   it('a v1 reader decodes a v2 record (the new field is skipped)', async () => {

@@ -6,6 +6,7 @@ import {
   collectRecords,
   createTopicsFor,
   harness,
+  orderPlacedPayload,
   header,
   testContract,
   uniqueName,
@@ -17,20 +18,7 @@ const topic = uniqueName('test.orders.events');
 const orderPlaced = testContract('orders.OrderPlaced', undefined, topic, ['order-service']);
 
 function order(orderId: string) {
-  return {
-    orderId,
-    customerId: 'c-1',
-    lines: [{ sku: 'SKU-1', quantity: 2 }],
-    shippingAddress: {
-      name: 'Ada',
-      line1: '1 Main St',
-      line2: null,
-      city: 'Paris',
-      postalCode: '75001',
-      country: 'FR',
-    },
-    channel: 'WEB',
-  };
+  return { ...orderPlacedPayload(orderId), channel: 'WEB' };
 }
 
 describe('outbox: publish in the caller transaction, relay to Kafka', () => {

@@ -11,6 +11,7 @@ import {
 } from '@orderflow/testkit';
 import {
   ensureTopics,
+  envelopeHeaders,
   Messaging,
   silentLogger,
   type MessageContract,
@@ -132,4 +133,41 @@ export function header(message: KafkaMessage, name: string): string | undefined 
   const value = message.headers?.[name];
   const first = Array.isArray(value) ? value[0] : value;
   return first === undefined ? undefined : first.toString();
+}
+
+/** CloudEvents headers of a command as the saga sends it (a fresh ce_id unless given). */
+export function sagaCommandHeaders(
+  type: string,
+  orderId: string,
+  dataschema: string,
+  extra: { id?: string; traceparent?: string } = {},
+): Record<string, string> {
+  return envelopeHeaders({
+    id: extra.id ?? randomUUID(),
+    type,
+    source: '/services/order-saga',
+    time: new Date().toISOString(),
+    subject: orderId,
+    dataschema,
+    correlationId: `corr-${orderId}`,
+    causationDepth: 1,
+    traceparent: extra.traceparent,
+  });
+}
+
+/** An OrderPlaced payload valid for v1 (and, with `channel`, for v2). */
+export function orderPlacedPayload(orderId: string) {
+  return {
+    orderId,
+    customerId: 'c-1',
+    lines: [{ sku: 'SKU-1', quantity: 2 }],
+    shippingAddress: {
+      name: 'Ada',
+      line1: '1 Main St',
+      line2: null,
+      city: 'Paris',
+      postalCode: '75001',
+      country: 'FR',
+    },
+  };
 }

@@ -29,6 +29,9 @@ export async function createTestDatabase(
     url: url.toString(),
     pool,
     async drop() {
+      // DROP ... WITH (FORCE) may terminate a pooled connection that is still closing; that
+      // error is expected here and must not crash the test process.
+      pool.on('error', () => undefined);
       await pool.end();
       const client = new pg.Client({ connectionString: serverUrl });
       await client.connect();

@@ -1,3 +1,4 @@
+import Table from 'cli-table3';
 import type { KafkaMessage } from 'kafkajs';
 import { findMessageSpec } from '@orderflow/contracts';
 import { fromSpec } from '../contract.js';
@@ -8,24 +9,7 @@ import type { AvroSerde } from '../serde.js';
 import type { Position } from './options.js';
 import type { SelectedRecord } from './session.js';
 
-/** How the DLQ tool prints records: an aligned table, JSON lines, and one record in full. */
-export function renderTable(rows: readonly Record<string, string>[]): string {
-  const first = rows[0];
-  if (!first) return '';
-  const columns = Object.keys(first);
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [
-    line(columns.map((c) => c.toUpperCase())),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map((r) => line(columns.map((c) => r[c] ?? ''))),
-  ].join('\n');
-}
-
+/** How the DLQ tool prints records: a table, JSON lines, and one record in full. */
 function short(text: string, max: number): string {
   const first = text.split('\n')[0] ?? '';
   return first.length > max ? `${first.slice(0, max - 1)}…` : first;
@@ -33,20 +17,35 @@ function short(text: string, max: number): string {
 
 const seconds = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');
 
+const COLUMNS = [
+  'DLQ TOPIC',
+  'AT',
+  'TYPE',
+  'ORDER ID',
+  'CODE',
+  'CLASS',
+  'ATTEMPTS',
+  'LAST FAILURE',
+  'MESSAGE',
+];
+
 export function recordTable(selected: readonly SelectedRecord[]): string {
-  return renderTable(
-    selected.map(({ dlqTopic, record: r }) => ({
-      'dlq topic': dlqTopic,
-      at: `${r.partition}:${r.offset}`,
-      type: r.type || '?',
-      'order id': r.key,
-      code: r.errorCode,
-      class: r.errorClass,
-      attempts: String(r.attempts),
-      'last failure': seconds(r.lastFailureAt),
-      message: short(r.errorMessage, 60),
-    })),
-  );
+  if (selected.length === 0) return '';
+  const table = new Table({ head: COLUMNS, style: { head: [], border: [] } });
+  for (const { dlqTopic, record: r } of selected) {
+    table.push([
+      dlqTopic,
+      `${r.partition}:${r.offset}`,
+      r.type || '?',
+      r.key,
+      r.errorCode,
+      r.errorClass,
+      String(r.attempts),
+      seconds(r.lastFailureAt),
+      short(r.errorMessage, 60),
+    ]);
+  }
+  return table.toString();
 }
 
 export function jsonLine({ dlqTopic, record }: SelectedRecord): string {
