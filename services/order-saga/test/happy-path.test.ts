@@ -1,0 +1,129 @@
+import { describe, expect, it } from '@jest/globals';
+import { start } from '../src/domain/index.js';
+import { ORDER_ID, POLICY, Run, T0, msg } from './fixtures.js';
+
+describe('order saga: happy path', () => {
+  it('starts with ReserveInventory for the ordered lines and a step-1 deadline', () => {
+    const run = new Run();
+    expect(run.commands).toEqual([
+      {
+        type: 'saga.ReserveInventory',
+        attempt: 1,
+        payload: { orderId: ORDER_ID, lines: [{ sku: 'SKU-1', quantity: 2 }] },
+      },
+    ]);
+    expect(run.state).toMatchObject({
+      status: 'RUNNING',
+      current: 'RESERVE_INVENTORY',
+      version: 1,
+    });
+    expect(run.state.deadline).toEqual({
+      kind: 'step',
+      step: 'RESERVE_INVENTORY',
+      attempt: 1,
+      dueAt: T0 + POLICY.stepTimeoutMs.RESERVE_INVENTORY,
+    });
+  });
+
+  it('emits exactly the four commands in order, then SagaCompleted', () => {
+    const run = new Run();
+    run.feed(msg.reserved(), msg.captured(), msg.committed(), msg.scheduled());
+    expect(run.commandTypes()).toEqual([
+      'saga.ReserveInventory',
+      'saga.ProcessPayment',
+      'saga.CommitInventory',
+      'saga.ScheduleShipment',
+    ]);
+    expect(run.outcomes()).toEqual(['saga.SagaCompleted']);
+    expect(run.events.at(-1)).toEqual({
+      type: 'saga.SagaCompleted',
+      payload: { orderId: ORDER_ID, amountMinor: 2500, currency: 'EUR', trackingNumber: 'TRK-1' },
+    });
+    expect(run.state).toMatchObject({
+      status: 'COMPLETED',
+      current: null,
+      deadline: null,
+      compensationStack: [],
+      version: 5,
+    });
+  });
+
+  it('charges the total priced by inventory, never a client price', () => {
+    const run = new Run();
+    const d = run.feed(msg.reserved());
+    expect(d.commands).toEqual([
+      {
+        type: 'saga.ProcessPayment',
+        attempt: 1,
+        payload: { orderId: ORDER_ID, customerId: 'c-1', amountMinor: 2500, currency: 'EUR' },
+      },
+    ]);
+  });
+
+  it('ships the ordered lines to the order address', () => {
+    const run = new Run();
+    const d = run.feed(msg.reserved(), msg.captured(), msg.committed());
+    expect(d.commands[0]).toMatchObject({
+      type: 'saga.ScheduleShipment',
+      payload: { lines: [{ sku: 'SKU-1', quantity: 2 }], address: { country: 'DE' } },
+    });
+  });
+
+  it('logs every transition and exposes each entry as SagaStepChanged', () => {
+    const run = new Run();
+    run.feed(msg.reserved(), msg.captured(), msg.committed(), msg.scheduled());
+    expect(run.logLines()).toEqual([
+      'RESERVE_INVENTORY:STARTED',
+      'RESERVE_INVENTORY:SUCCEEDED',
+      'PROCESS_PAYMENT:STARTED',
+      'PROCESS_PAYMENT:SUCCEEDED',
+      'COMMIT_INVENTORY:STARTED',
+      'COMMIT_INVENTORY:SUCCEEDED',
+      'SCHEDULE_SHIPMENT:STARTED',
+      'SCHEDULE_SHIPMENT:SUCCEEDED',
+    ]);
+    const changed = run.events.filter((e) => e.type === 'saga.SagaStepChanged');
+    expect(changed.map((e) => e.payload)).toEqual(
+      run.state.log.map((entry) => ({ orderId: ORDER_ID, ...entry })),
+    );
+    // The clock passed in is the only time source.
+    expect(run.state.log.map((e) => e.at)).toEqual([
+      T0,
+      T0 + 10,
+      T0 + 10,
+      T0 + 20,
+      T0 + 20,
+      T0 + 30,
+      T0 + 30,
+      T0 + 40,
+    ]);
+  });
+
+  it('never mutates the state it was given', () => {
+    const run = new Run();
+    const before = structuredClone(run.state);
+    const frozen = run.state;
+    run.feed(msg.reserved());
+    expect(frozen).toEqual(before);
+  });
+
+  it('state survives a JSON round trip and the machine continues from it', () => {
+    const run = new Run();
+    run.feed(msg.reserved(), msg.captured());
+    const revived: unknown = JSON.parse(JSON.stringify(run.state));
+    expect(revived).toEqual(run.state);
+    run.state = revived as typeof run.state;
+    run.feed(msg.committed(), msg.scheduled());
+    expect(run.state.status).toBe('COMPLETED');
+  });
+
+  it('refuses a policy that could never fire or never compensate', () => {
+    const zeroTimeout = {
+      ...POLICY,
+      stepTimeoutMs: { ...POLICY.stepTimeoutMs, PROCESS_PAYMENT: 0 },
+    };
+    expect(() => start(msg.placed(), zeroTimeout, T0)).toThrow(/positive integer/);
+    const noAttempts = { ...POLICY, maxCompensationAttempts: 0 };
+    expect(() => start(msg.placed(), noAttempts, T0)).toThrow(/at least 1/);
+  });
+});
