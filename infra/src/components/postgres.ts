@@ -13,10 +13,16 @@ export function serviceDatabaseUrl(config: StackConfig, service: ServiceName): s
   return url.toString();
 }
 
-/** Migration folders of a service: the messaging tables (outbox, inbox) first, then its own. */
+/**
+ * Migration folders of a service: the messaging tables (outbox, inbox) first, the event store for
+ * the event-sourced order-service, then the service's own.
+ */
 export function migrationDirs(service: ServiceName): string[] {
   return [
     path.join(REPO_ROOT, 'packages', 'messaging', 'migrations'),
+    ...(service === 'order-service'
+      ? [path.join(REPO_ROOT, 'packages', 'event-store', 'migrations')]
+      : []),
     path.join(REPO_ROOT, 'services', service, 'migrations'),
   ].filter((dir) => existsSync(dir));
 }

@@ -1,0 +1,55 @@
+import type {
+  CancellationReason,
+  OrderLine,
+  PricedLine,
+  SagaStep,
+  SagaStepStatus,
+  SalesChannel,
+  ShippingAddress,
+} from './order.js';
+
+/** From POST /orders. No prices: the client cannot set them. */
+export interface PlaceOrder {
+  readonly type: 'PlaceOrder';
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly lines: readonly OrderLine[];
+  readonly shippingAddress: ShippingAddress;
+  readonly channel: SalesChannel;
+}
+
+/** From the saga's SagaStepChanged. */
+export interface RecordStep {
+  readonly type: 'RecordStep';
+  readonly step: SagaStep;
+  readonly status: SagaStepStatus;
+  readonly at: string;
+  readonly detail: string | null;
+}
+
+/** From SagaCompleted. */
+export interface Complete {
+  readonly type: 'Complete';
+  /** Empty when the outcome event does not carry them (SagaCompleted v1 has only the total). */
+  readonly pricedLines: readonly PricedLine[];
+  readonly totalMinor: number;
+  readonly currency: string;
+  readonly trackingNumber: string | null;
+}
+
+/** From SagaCancelled. */
+export interface Cancel {
+  readonly type: 'Cancel';
+  readonly reason: CancellationReason;
+  readonly failedStep: SagaStep | null;
+  readonly detail: string | null;
+}
+
+/** From SagaParked: a compensation kept failing and an operator must act. */
+export interface Park {
+  readonly type: 'Park';
+  readonly step: SagaStep | null;
+  readonly reason: string;
+}
+
+export type OrderCommand = PlaceOrder | RecordStep | Complete | Cancel | Park;

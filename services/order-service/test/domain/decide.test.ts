@@ -1,0 +1,117 @@
+import { describe, expect, it } from '@jest/globals';
+import { decide, initialOrderState, type OrderCommand } from '../../src/domain/index.js';
+import { cancel, complete, eventsOf, given, NOW, park, placeOrder, step } from './fixtures.js';
+
+const refusal = (state: ReturnType<typeof given>, command: OrderCommand) => {
+  const decision = decide(state, command, NOW);
+  return decision.ok ? null : decision.error;
+};
+
+describe('decide: PlaceOrder', () => {
+  it('places a new order, stamped with the time passed in', () => {
+    const { type: _type, ...payload } = placeOrder();
+    expect(eventsOf(decide(initialOrderState(), placeOrder(), NOW))).toEqual([
+      { ...payload, type: 'OrderPlaced', placedAt: '2026-01-02T03:04:05.000Z' },
+    ]);
+  });
+
+  it('refuses to place an order twice', () => {
+    expect(refusal(given(placeOrder()), placeOrder())).toMatchObject({
+      code: 'ORDER_ALREADY_PLACED',
+      httpStatus: 409,
+      retryable: false,
+    });
+  });
+
+  it.each([
+    ['no lines', placeOrder({ lines: [] })],
+    ['zero quantity', placeOrder({ lines: [{ sku: 'SKU-1', quantity: 0 }] })],
+    ['fractional quantity', placeOrder({ lines: [{ sku: 'SKU-1', quantity: 1.5 }] })],
+    ['empty sku', placeOrder({ lines: [{ sku: '', quantity: 1 }] })],
+    [
+      'duplicate sku',
+      placeOrder({
+        lines: [
+          { sku: 'A', quantity: 1 },
+          { sku: 'A', quantity: 2 },
+        ],
+      }),
+    ],
+    ['no customer', placeOrder({ customerId: '' })],
+  ])('refuses an invalid order: %s', (_case, command) => {
+    expect(refusal(initialOrderState(), command)).toMatchObject({
+      code: 'INVALID_ORDER',
+      httpStatus: 422,
+    });
+  });
+});
+
+describe('decide: saga updates', () => {
+  it.each([step('STARTED'), complete, cancel, park])(
+    'refuses $type for an order that does not exist',
+    (command) => {
+      expect(refusal(initialOrderState(), command)).toMatchObject({
+        code: 'ORDER_NOT_FOUND',
+        httpStatus: 404,
+      });
+    },
+  );
+
+  it('records a step, and a redelivered identical step is a no-op', () => {
+    const pending = given(placeOrder());
+    expect(eventsOf(decide(pending, step('STARTED'), NOW))).toEqual([
+      {
+        type: 'StepRecorded',
+        step: 'RESERVE_INVENTORY',
+        status: 'STARTED',
+        at: NOW.toISOString(),
+        detail: null,
+      },
+    ]);
+    const logged = given(placeOrder(), step('STARTED'));
+    expect(eventsOf(decide(logged, step('STARTED'), NOW))).toEqual([]);
+    expect(eventsOf(decide(logged, step('SUCCEEDED'), NOW))).toHaveLength(1);
+    expect(eventsOf(decide(logged, step('STARTED', '2026-01-02T03:04:06.000Z'), NOW))).toHaveLength(
+      1,
+    );
+  });
+
+  it.each([
+    ['Complete', 'OrderCompleted', complete, 'completedAt'],
+    ['Cancel', 'OrderCancelled', cancel, 'cancelledAt'],
+    ['Park', 'OrderParked', park, 'parkedAt'],
+  ] as const)('%s finalises a pending order with %s', (_name, eventType, command, timeField) => {
+    const [event, ...rest] = eventsOf(decide(given(placeOrder()), command, NOW));
+    expect(rest).toEqual([]);
+    expect(event).toMatchObject({ type: eventType, [timeField]: NOW.toISOString() });
+  });
+});
+
+describe('decide: final orders', () => {
+  const outcomes = [complete, cancel, park];
+
+  it.each(outcomes)(
+    'the same outcome again ($type) is an idempotent no-op, not an error',
+    (command) => {
+      expect(eventsOf(decide(given(placeOrder(), command), command, NOW))).toEqual([]);
+    },
+  );
+
+  it.each(outcomes)('a late step log entry after $type is a no-op', (command) => {
+    expect(eventsOf(decide(given(placeOrder(), command), step('SUCCEEDED'), NOW))).toEqual([]);
+  });
+
+  it.each(
+    outcomes.flatMap((first) =>
+      outcomes
+        .filter((o) => o !== first)
+        .map((second) => [first.type, second.type, first, second] as const),
+    ),
+  )('after %s, a contradicting %s is refused', (_first, _second, first, second) => {
+    expect(refusal(given(placeOrder(), first), second)).toMatchObject({
+      code: 'ORDER_ALREADY_FINAL',
+      httpStatus: 409,
+      retryable: false,
+    });
+  });
+});
