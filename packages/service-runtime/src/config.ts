@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * Environment → typed, frozen config, validated once at start. zod rather than env-schema: the
+ * config type is inferred from the schema (env-schema needs a second, hand-kept type or
+ * TypeBox), coercion of strings is explicit per field, and every issue carries its path, so one
+ * error can name every bad variable at once.
+ */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  readonly retryable = false;
+
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig<S extends z.ZodType<object>>(
+  schema: S,
+  env: Env = process.env,
+): Readonly<z.output<S>> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.map(String).join('.') || '(environment)';
+        const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
+        const shown = value === undefined ? 'unset' : `got ${JSON.stringify(value)}`;
+        return `${name}: ${issue.message} (${shown})`;
+      }),
+    );
+  }
+  return Object.freeze(result.data);
+}
+
+/** Fields every service reads; a service spreads them into its own `z.object({...})`. */
+export const commonEnv = {
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((b) => b.trim())
+        .filter((b) => b.length > 0),
+    )
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1)),
+  SCHEMA_REGISTRY_URL: z.url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
+  /** OTel's standard variable; unset means spans are not exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+} as const;
+
+export const port = (fallback: number) =>
+  z.coerce.number().int().min(0).max(65_535).default(fallback);
+
+export { z };

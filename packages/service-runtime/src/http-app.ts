@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import { METRICS_CONTENT_TYPE, metricsText, type Logger } from '@orderflow/telemetry';
+import {
+  HttpProblem,
+  PROBLEM_CONTENT_TYPE,
+  problemType,
+  statusTitle,
+  type ProblemDetails,
+} from './problem.js';
+
+/**
+ * The HTTP shell every service shares: one error handler rendering RFC 9457 problem details,
+ * liveness/readiness, Prometheus metrics, OpenAPI docs at /docs, and request logs carrying the
+ * `x-correlation-id` (taken from the request when well-formed, generated otherwise, echoed back).
+ * Services add their routes to the returned instance; it never listens by itself.
+ */
+/** Each dependency's state: the string `'ok'`, or why it is not ready. */
+export type ReadinessChecks = Record<string, string>;
+
+export interface HttpAppOptions {
+  readonly service: string;
+  readonly logger: Logger;
+  /** Each dependency's state: `'ok'` or why it is not ready. */
+  readonly readiness: () => Promise<ReadinessChecks>;
+  /** A readiness probe slower than this answers 503 instead of hanging the prober. */
+  readonly readinessTimeoutMs?: number;
+  /** Largest accepted request body; larger ones get 413. */
+  readonly bodyLimitBytes?: number;
+  readonly version?: string;
+  readonly description?: string;
+}
+
+/** The fastify instance services get back: default server types, the telemetry pino logger. */
+export type HttpApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  Logger
+>;
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+// Accept a caller's id only if it is a sane token, so logs and headers cannot be polluted.
+const CORRELATION_ID = /^[\w.:-]{1,128}$/;
+
+function correlationId(req: IncomingMessage): string {
+  const given = req.headers[CORRELATION_HEADER];
+  const value = Array.isArray(given) ? given[0] : given;
+  return value !== undefined && CORRELATION_ID.test(value) ? value : randomUUID();
+}
+
+export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
+  const app: HttpApp = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    genReqId: correlationId,
+    logController: new LogController({ requestIdLogLabel: 'correlationId' }),
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
+  });
+
+  // JSON APIs: fastify would otherwise parse text/plain too; anything but JSON is a 415.
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(CORRELATION_HEADER, request.id);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toProblem(error, request);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ status: problem.status, problem: problem.type }, 'request refused');
+    return reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(problem(request, 404, `No route ${request.method} ${request.url.split('?')[0] ?? ''}`)),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: options.service,
+        version: options.version ?? '0.1.0',
+        ...(options.description ? { description: options.description } : {}),
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/health/live', { schema: { tags: ['ops'] } }, () => Promise.resolve({ status: 'ok' }));
+
+  app.get('/health/ready', { schema: { tags: ['ops'] } }, async (request, reply) => {
+    const checks = await boundedReadiness(options.readiness, options.readinessTimeoutMs ?? 3_000);
+    const failing = Object.entries(checks).filter(([, state]) => state !== 'ok');
+    if (failing.length === 0) return { status: 'ok', checks };
+    request.log.warn({ checks }, 'not ready');
+    return reply
+      .status(503)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(
+        problem(request, 503, `Not ready: ${failing.map(([name]) => name).join(', ')}`, {
+          type: problemType('not-ready'),
+          checks,
+        }),
+      );
+  });
+
+  app.get('/metrics', { schema: { tags: ['ops'] } }, async (_request, reply) =>
+    reply.type(METRICS_CONTENT_TYPE).send(await metricsText()),
+  );
+
+  return app;
+}
+
+async function boundedReadiness(
+  readiness: () => Promise<ReadinessChecks>,
+  timeoutMs: number,
+): Promise<ReadinessChecks> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<ReadinessChecks>((resolve) => {
+    timer = setTimeout(() => resolve({ readiness: `no answer within ${timeoutMs} ms` }), timeoutMs);
+  });
+  try {
+    return await Promise.race([readiness(), timeout]);
+  } catch (error) {
+    return { readiness: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function problem(
+  request: FastifyRequest,
+  status: number,
+  detail: string,
+  extra: Partial<ProblemDetails> = {},
+): ProblemDetails {
+  return {
+    type: problemType(),
+    title: statusTitle(status),
+    status,
+    detail,
+    instance: request.url,
+    correlationId: request.id,
+    ...extra,
+  };
+}
+
+/** Any thrown error → problem details. Only client errors keep their message; 5xx say nothing internal. */
+export function toProblem(error: FastifyError | Error, request: FastifyRequest): ProblemDetails {
+  if (error instanceof HttpProblem) {
+    return problem(request, error.status, error.message, {
+      ...error.extensions,
+      type: problemType(error.code),
+      title: error.title,
+    });
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.validation) {
+    const context = fastifyError.validationContext ?? 'body';
+    const errors = fastifyError.validation.map((issue) => ({
+      path: `${context}${issue.instancePath}`,
+      message: issue.message ?? 'is invalid',
+      ...(issue.keyword === 'additionalProperties'
+        ? { property: String(issue.params.additionalProperty) }
+        : {}),
+    }));
+    return problem(request, 400, `The request ${context} is invalid`, {
+      type: problemType('validation-error'),
+      errors,
+    });
+  }
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return problem(request, status, error.message);
+  }
+  return problem(request, 500, 'An unexpected error occurred; it has been logged.');
+}

@@ -1,0 +1,27 @@
+// Public surface of @orderflow/service-runtime: HTTP shell, problem details, config loading, process lifecycle.
+export {
+  buildHttpApp,
+  CORRELATION_HEADER,
+  DEFAULT_BODY_LIMIT_BYTES,
+  toProblem,
+  type HttpApp,
+  type HttpAppOptions,
+  type ReadinessChecks,
+} from './http-app.js';
+export {
+  HttpProblem,
+  notFound,
+  PROBLEM_CONTENT_TYPE,
+  problemType,
+  statusTitle,
+  type HttpProblemInit,
+  type ProblemDetails,
+} from './problem.js';
+export { commonEnv, ConfigError, loadConfig, port, z, type Env } from './config.js';
+export {
+  runService,
+  SHUTDOWN_SIGNALS,
+  type RunningService,
+  type RunServiceOptions,
+  type SignalSource,
+} from './run-service.js';

@@ -1,0 +1,72 @@
+import type pg from 'pg';
+import { describeBroker, outboxBacklog, type Messaging } from '@orderflow/messaging';
+import { buildHttpApp, type HttpApp } from '@orderflow/service-runtime';
+import type { Logger } from '@orderflow/telemetry';
+import type { InventoryConfig } from './config.js';
+import { INVENTORY_CONTRACTS, type InventoryContracts } from './contracts.js';
+import { inventorySubscriptions } from './handlers/commands.js';
+import { inventoryRoutes } from './handlers/http.js';
+
+/** Wires inventory-service from its config and dependencies; never listens (main.ts does). */
+export const SERVICE = 'inventory-service';
+
+export interface InventoryDeps {
+  readonly pool: pg.Pool;
+  readonly messaging: Messaging;
+  readonly logger: Logger;
+  /** Defaults to the manifest's topics; tests pass private copies. */
+  readonly contracts?: InventoryContracts;
+  /** Consumer group; defaults to the service name. */
+  readonly group?: string;
+}
+
+export interface InventoryApp {
+  readonly http: HttpApp;
+  /** Starts consuming commands and relaying the outbox. */
+  start(): Promise<void>;
+  /** Stops consuming (in-flight work finishes), flushes the outbox, closes HTTP. */
+  stop(): Promise<void>;
+}
+
+export async function buildApp(
+  config: InventoryConfig,
+  deps: InventoryDeps,
+): Promise<InventoryApp> {
+  const contracts = deps.contracts ?? INVENTORY_CONTRACTS;
+  deps.messaging.consumer({
+    group: deps.group ?? SERVICE,
+    subscriptions: inventorySubscriptions(contracts),
+  });
+
+  const http = await buildHttpApp({
+    service: SERVICE,
+    logger: deps.logger,
+    description:
+      'Catalogue and stock; reserves, commits, releases and restocks for the order saga.',
+    readiness: async () => {
+      const [db, kafka] = await Promise.allSettled([
+        deps.pool.query('SELECT 1'),
+        describeBroker(config.KAFKA_BROKERS),
+      ]);
+      return { database: state(db), kafka: state(kafka) };
+    },
+  });
+  inventoryRoutes(http, deps.pool);
+
+  return {
+    http,
+    start: () => deps.messaging.start(),
+    async stop() {
+      await http.close();
+      await deps.messaging.stop();
+      const backlog = await outboxBacklog(deps.pool).catch(() => undefined);
+      if (backlog) deps.logger.info({ backlog }, 'outbox at shutdown');
+    },
+  };
+}
+
+function state(result: PromiseSettledResult<unknown>): string {
+  if (result.status === 'fulfilled') return 'ok';
+  const reason: unknown = result.reason;
+  return reason instanceof Error ? reason.message : String(reason);
+}
