@@ -1,7 +1,8 @@
 import { context } from '@opentelemetry/api';
 import type { KafkaMessage, Message } from 'kafkajs';
 import type { ReserveInventory } from '@orderflow/contracts';
-import { AvroSerde, contextFromHeaders, parseEnvelope, stringHeaders } from '../src/index.js';
+import { extractTraceContext } from '@orderflow/telemetry';
+import { AvroSerde, parseEnvelope, stringHeaders } from '../src/index.js';
 import {
   benchContract,
   countingConsumer,
@@ -141,7 +142,7 @@ export function messagingSerdePath(
           for (const message of messages) {
             // As MessageConsumer does: headers decoded once, shared by trace extraction and envelope.
             const headers = stringHeaders(message.headers);
-            await context.with(contextFromHeaders(headers), async () => {
+            await context.with(extractTraceContext(headers), async () => {
               parseEnvelope(headers);
               await serde.decode(message.value, reader);
             });

@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   let rows: Row[];
   try {
-    // One active span around everything, so currentTraceHeaders() has a trace to inject.
+    // One active span around everything, so the publisher has a trace to inject.
     rows = await trace.getTracer('messaging-bench').startActiveSpan('bench', async (span) => {
       try {
         return await run(sizes, only);

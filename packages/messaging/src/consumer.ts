@@ -2,7 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { dlqTopic, RETRY_TIERS, retryTopic } from '@orderflow/contracts';
-import { messagingMetrics, SpanKind, withLogContext, withSpan } from '@orderflow/telemetry';
+import {
+  extractTraceContext,
+  messagingMetrics,
+  SpanKind,
+  withLogContext,
+  withSpan,
+} from '@orderflow/telemetry';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import type { MessageContract } from './contract.js';
 import type { Queryable } from './db.js';
@@ -12,7 +18,6 @@ import type { Logger } from './logger.js';
 import type { OutgoingMessage, Publisher } from './publisher.js';
 import { failureHeaders, failureState, X, type FailureState } from './retry-headers.js';
 import type { AvroSerde } from './serde.js';
-import { contextFromHeaders } from './trace-context.js';
 
 /**
  * The consumer path. Per record: decode with the reader schema → one DB transaction holding the
@@ -156,7 +161,7 @@ export class MessageConsumer {
       `process ${state.origin.topic}`,
       {
         kind: SpanKind.CONSUMER,
-        parent: contextFromHeaders(headers),
+        parent: extractTraceContext(headers),
         attributes: {
           'messaging.system': 'kafka',
           'messaging.operation.type': 'process',

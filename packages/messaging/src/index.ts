@@ -13,5 +13,4 @@ export * from './publisher.js';
 export * from './retry-headers.js';
 export * from './serde.js';
 export * from './storm-guard.js';
-export * from './trace-context.js';
 export * from './dlq.js';

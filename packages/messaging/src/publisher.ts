@@ -5,7 +5,7 @@ import { envelopeHeaders, type Envelope } from './envelope.js';
 import { MessagingError } from './errors.js';
 import type { AvroSerde } from './serde.js';
 import type { StormGuard } from './storm-guard.js';
-import { currentTraceHeaders } from './trace-context.js';
+import { injectTraceHeaders } from '@orderflow/telemetry';
 
 /**
  * The producer path: contract and ownership → storm guard → Avro encode → outbox row in the
@@ -43,6 +43,10 @@ export interface PublisherOptions {
   readonly stormGuard: StormGuard;
   readonly now?: () => Date;
   readonly newId?: () => string;
+}
+
+function pickTrace(h: Record<string, string>): Pick<Envelope, 'traceparent' | 'tracestate'> {
+  return { traceparent: h.traceparent, tracestate: h.tracestate };
 }
 
 export const OUTBOX_CHANNEL = 'orderflow_outbox';
@@ -91,7 +95,8 @@ export class Publisher {
       correlationId: causedBy?.correlationId ?? message.correlationId ?? id,
       causationId: causedBy?.id,
       causationDepth: depth,
-      ...currentTraceHeaders(),
+      // The producer's trace travels in the row: the relay publishes later, outside this context.
+      ...pickTrace(injectTraceHeaders({})),
     };
     return { topic: contract.topic, key, value, headers: envelopeHeaders(envelope), envelope };
   }
