@@ -1,5 +1,5 @@
 import avro from 'avsc';
-import type { MessageSpec } from '@orderflow/contracts';
+import { messageSpec, subjectName, type MessageSpec, type MessageType } from '@orderflow/contracts';
 
 /**
  * What the messaging path needs to know about one message type at one schema version. Built from
@@ -40,4 +40,27 @@ export function avroType(contract: MessageContract): avro.Type {
     types.set(contract, type);
   }
   return type;
+}
+
+/**
+ * The contracts of the roles a service plays, by name (`{ reserve: 'saga.ReserveInventory' }`),
+ * from the ownership manifest. `topicFor` moves them onto other topics (the subject follows the
+ * topic): integration tests run on private copies so parallel runs never collide.
+ */
+export function contractsFor<R extends Readonly<Record<string, MessageType>>>(
+  roles: R,
+  topicFor: (topic: string) => string = (topic) => topic,
+): { readonly [K in keyof R]: MessageContract } {
+  const entries = Object.entries(roles).map(([role, type]) => {
+    const spec = messageSpec(type);
+    const contract = fromSpec(spec);
+    const topic = topicFor(spec.topic);
+    return [
+      role,
+      topic === spec.topic
+        ? contract
+        : { ...contract, topic, subject: subjectName(topic, spec.fullName) },
+    ];
+  });
+  return Object.fromEntries(entries) as { readonly [K in keyof R]: MessageContract };
 }

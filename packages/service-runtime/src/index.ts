@@ -25,3 +25,11 @@ export {
   type RunServiceOptions,
   type SignalSource,
 } from './run-service.js';
+export {
+  serviceEnv,
+  serviceMain,
+  type ServiceApp,
+  type ServiceConfig,
+  type ServiceDeps,
+  type ServiceMainOptions,
+} from './service-main.js';

@@ -8,7 +8,7 @@ import { inventorySubscriptions } from './handlers/commands.js';
 import { inventoryRoutes } from './handlers/http.js';
 
 /** Wires inventory-service from its config and dependencies; never listens (main.ts does). */
-export const SERVICE = 'inventory-service';
+export const SERVICE = 'inventory-service' as const;
 
 export interface InventoryDeps {
   readonly pool: pg.Pool;

@@ -1,5 +1,5 @@
-import { messageSpec, type MessageType } from '@orderflow/contracts';
-import { fromSpec, type MessageContract } from '@orderflow/messaging';
+import type { MessageType } from '@orderflow/contracts';
+import { contractsFor, type MessageContract } from '@orderflow/messaging';
 
 /**
  * The message contracts this service consumes and emits, from the ownership manifest. Passed to
@@ -17,40 +17,21 @@ export interface InventoryContracts {
   readonly restocked: MessageContract;
 }
 
-const COMMANDS = {
+const ROLES = {
   reserve: 'saga.ReserveInventory',
   commit: 'saga.CommitInventory',
   release: 'saga.ReleaseInventory',
   restock: 'saga.RestockInventory',
-} as const satisfies Record<string, MessageType>;
-
-const EVENTS = {
   reserved: 'inventory.InventoryReserved',
   rejected: 'inventory.InventoryReservationRejected',
   committed: 'inventory.InventoryCommitted',
   released: 'inventory.InventoryReleased',
   restocked: 'inventory.InventoryRestocked',
-} as const satisfies Record<string, MessageType>;
+} as const satisfies Record<keyof InventoryContracts, MessageType>;
 
-type Role = keyof InventoryContracts;
-
-function build(topics?: { commands: string; events: string }): InventoryContracts {
-  const entries = [
-    ...Object.entries(COMMANDS).map(([role, type]) => [role, type, topics?.commands] as const),
-    ...Object.entries(EVENTS).map(([role, type]) => [role, type, topics?.events] as const),
-  ].map(([role, type, topic]) => {
-    const spec = messageSpec(type);
-    const contract = fromSpec(spec);
-    if (topic === undefined) return [role, contract] as const;
-    // TopicRecordNameStrategy: the subject follows the topic.
-    return [role, { ...contract, topic, subject: `${topic}-${spec.fullName}` }] as const;
-  });
-  return Object.fromEntries(entries) as Record<Role, MessageContract>;
-}
-
-export const INVENTORY_CONTRACTS: InventoryContracts = build();
+export const INVENTORY_CONTRACTS: InventoryContracts = contractsFor(ROLES);
 
 /** The same contracts on other topics (tests run on private copies so runs never collide). */
 export function contractsOnTopics(commands: string, events: string): InventoryContracts {
-  return build({ commands, events });
+  return contractsFor(ROLES, (topic) => (topic.endsWith('.commands') ? commands : events));
 }

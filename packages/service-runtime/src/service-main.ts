@@ -1,0 +1,91 @@
+import pg from 'pg';
+import { SERVICES, type ServiceName } from '@orderflow/contracts';
+import { Messaging } from '@orderflow/messaging';
+import { createLogger, type Logger } from '@orderflow/telemetry';
+import { commonEnv, ConfigError, port, z } from './config.js';
+import type { HttpApp } from './http-app.js';
+import { runService } from './run-service.js';
+
+/**
+ * What every service's `main.ts` does, once: read and validate config (fail fast with a clear
+ * message), build the pool, messaging and app, listen, and stop gracefully on SIGTERM/SIGINT.
+ */
+
+/** Environment of a service: its port and database default from the service catalogue. */
+export function serviceEnv(service: ServiceName) {
+  const { port: defaultPort, database } = SERVICES[service];
+  return {
+    PORT: port(defaultPort),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATABASE_URL: z.url().default(`postgres://postgres@127.0.0.1:5432/${database}`),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    ...commonEnv,
+  };
+}
+
+export interface ServiceConfig {
+  readonly PORT: number;
+  readonly HOST: string;
+  readonly DATABASE_URL: string;
+  readonly SHUTDOWN_TIMEOUT_MS: number;
+  readonly LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly KAFKA_BROKERS: readonly string[];
+  readonly SCHEMA_REGISTRY_URL: string;
+}
+
+export interface ServiceDeps {
+  readonly pool: pg.Pool;
+  readonly messaging: Messaging;
+  readonly logger: Logger;
+}
+
+export interface ServiceApp {
+  readonly http: HttpApp;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ServiceMainOptions<C extends ServiceConfig> {
+  readonly service: ServiceName;
+  readonly loadConfig: () => C;
+  readonly buildApp: (config: C, deps: ServiceDeps) => Promise<ServiceApp>;
+  /** The handle from the service's instrument.ts (started before anything else loaded). */
+  readonly telemetry: { shutdown(): Promise<void> };
+}
+
+export async function serviceMain<C extends ServiceConfig>(
+  options: ServiceMainOptions<C>,
+): Promise<void> {
+  const { service } = options;
+  let config: C;
+  try {
+    config = options.loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${service}: ${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ service, level: config.LOG_LEVEL });
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10 });
+  const messaging = new Messaging({
+    service,
+    brokers: config.KAFKA_BROKERS,
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    pool,
+    logger,
+  });
+  const app = await options.buildApp(config, { pool, messaging, logger });
+  await runService({
+    logger,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    start: async () => {
+      await app.start();
+      await app.http.listen({ port: config.PORT, host: config.HOST });
+    },
+    stop: async () => {
+      await app.stop();
+      await pool.end();
+      await options.telemetry.shutdown();
+    },
+  });
+}
