@@ -48,6 +48,8 @@ export interface ConsumerObserver {
   onRecord?(e: { topic: string; type: string; outcome: Outcome; durationMs: number }): void;
   onDeadLetter?(e: { topic: string; reason: string }): void;
   onRetry?(e: { topic: string; tier: number }): void;
+  /** The member (re)joined its group: once at start, again on every rebalance. */
+  onGroupJoin?(e: { memberId: string }): void;
 }
 
 export interface ConsumerOptions {
@@ -64,6 +66,8 @@ export interface ConsumerOptions {
   readonly partitionsConsumedConcurrently?: number;
   readonly observer?: ConsumerObserver;
   readonly fromBeginning?: boolean;
+  /** Broker-side limit for a silent member (kafkajs default 30 s; the broker's minimum is 6 s). */
+  readonly sessionTimeoutMs?: number;
 }
 
 type Result = { outcome: Outcome; classification?: Classification };
@@ -80,6 +84,8 @@ export class MessageConsumer {
   constructor(private readonly options: ConsumerOptions) {
     this.consumer = options.kafka.consumer({
       groupId: options.group,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
       // Our own loop decides retries; kafkajs restarting the consumer would only re-deliver.
       retry: { retries: 10 },
       readUncommitted: false,
@@ -100,6 +106,9 @@ export class MessageConsumer {
   }
 
   async start(): Promise<void> {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.options.observer?.onGroupJoin?.({ memberId: event.payload.memberId });
+    });
     await this.producer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({

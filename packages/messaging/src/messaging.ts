@@ -30,6 +30,7 @@ export interface ConsumerSpec {
   readonly retryDelaysMs?: readonly number[];
   readonly observer?: ConsumerObserver;
   readonly partitionsConsumedConcurrently?: number;
+  readonly sessionTimeoutMs?: number;
 }
 
 export const DEFAULT_STORM_GUARD = { ratePerSecond: 1_000, burst: 2_000, maxDepth: 16 } as const;
