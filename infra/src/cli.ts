@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { SERVICE_NAMES } from '@orderflow/contracts';
 import { loadStackConfig, type StackConfig } from './config.js';
 import { StackError } from './errors.js';
 import { logFile, tail } from './process.js';
@@ -40,10 +41,17 @@ program
 
 program
   .command('down')
-  .description('stop the processes the launcher started (their data is discarded)')
-  .action(async () => {
+  .description('stop the processes the launcher started (broker data is discarded with the broker)')
+  .option('--only <what>', "'services' stops only the services and leaves the infrastructure up")
+  .action(async (opts: { only?: string }) => {
     const cfg = config();
-    const stopped = await down(cfg);
+    if (opts.only !== undefined && opts.only !== 'services') {
+      throw new StackError(
+        `--only ${opts.only} is not supported.`,
+        "Use '--only services', or no option to stop everything.",
+      );
+    }
+    const stopped = await down(cfg, opts.only === 'services' ? SERVICE_NAMES : undefined);
     console.log(
       stopped.length === 0
         ? 'Nothing was running.'

@@ -6,6 +6,7 @@ export {
   provision,
   status,
   withBrokerOutage,
+  INFRASTRUCTURE,
   COMPONENTS,
   type Component,
   type UpResult,

@@ -65,13 +65,14 @@ export function startProcess(
   command: string,
   args: readonly string[],
   cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<ProcessRecord> {
   const log = logFile(config, component);
   mkdirSync(path.dirname(log), { recursive: true });
   mkdirSync(path.dirname(recordFile(config, component)), { recursive: true });
   const fd = openSync(log, 'w');
   try {
-    const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', fd, fd] });
     if (child.pid === undefined) throw new Error(`could not start ${command}`);
     child.unref();
     const record: ProcessRecord = {

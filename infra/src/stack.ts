@@ -1,5 +1,5 @@
 import { Listr } from 'listr2';
-import { allTopics } from '@orderflow/contracts';
+import { allTopics, SERVICE_NAMES } from '@orderflow/contracts';
 import { describeBroker, ensureTopics } from '@orderflow/messaging';
 import { kafkaBrokers, registryUrl, type StackConfig } from './config.js';
 import {
@@ -17,11 +17,24 @@ import {
   waitForRegistry,
 } from './components/registry.js';
 import { registerSchemas } from './components/schemas.js';
+import {
+  runnableServices,
+  serviceUrl,
+  startService,
+  waitForService,
+} from './components/services.js';
 import { checkJava, checkPortFree } from './preflight.js';
 import { logFile, runningProcess, stopProcess, type ProcessRecord } from './process.js';
 
 /** Brings the local stack up and down; used by the CLI and by the test harness. */
-export const COMPONENTS = ['kafka', 'registry', 'postgres', 'topics', 'schemas'] as const;
+export const COMPONENTS = [
+  'kafka',
+  'registry',
+  'postgres',
+  'topics',
+  'schemas',
+  'services',
+] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export interface UpOptions {
@@ -151,6 +164,25 @@ export async function up(config: StackConfig, options: UpOptions = {}): Promise<
           task.title = `Topics: ${result.created.length} created, ${result.existing.length} already present`;
         },
       },
+      {
+        title: 'Services',
+        enabled: want.has('services') && runnableServices().length > 0,
+        task: (_ctx, task) =>
+          task.newListr(
+            runnableServices().map((service) => ({
+              title: `${service} on ${serviceUrl(config, service)}`,
+              task: async (ctx: Ctx, sub) => {
+                const t0 = Date.now();
+                const record = await startService(config, service);
+                if (record) ctx.started.push(record);
+                await waitForService(config, service);
+                sub.title = `${service} on ${serviceUrl(config, service)}: ${record ? `ready in ${seconds(t0)}` : 'already running'}`;
+              },
+            })),
+            // One at a time: five TypeScript services booting at once starve two cores.
+            { concurrent: false, exitOnError: true },
+          ),
+      },
     ],
     {
       // Non-interactive terminals (CI) get one line per step instead of a redrawn tree.
@@ -174,7 +206,8 @@ export async function provision(config: StackConfig, brokers: readonly string[])
 /** Stops the given processes (default: every one the launcher runs). */
 export async function down(
   config: StackConfig,
-  components: readonly string[] = [REGISTRY, KAFKA],
+  // Services first: they flush their outboxes to a broker that is still there.
+  components: readonly string[] = [...SERVICE_NAMES, REGISTRY, KAFKA],
 ): Promise<ProcessRecord[]> {
   const stopped: ProcessRecord[] = [];
   for (const component of components) {
@@ -252,5 +285,11 @@ export async function status(config: StackConfig): Promise<StatusRow[]> {
       pid: '(system)',
       log: '-',
     })),
+    ...runnableServices().map((service) =>
+      row(service, serviceUrl(config, service), () => waitForService(config, service, 0)),
+    ),
   ]);
 }
+
+/** The infrastructure rows only (what integration tests need). */
+export const INFRASTRUCTURE: readonly string[] = [KAFKA, REGISTRY, 'postgres'];

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PRODUCER_CONFIG } from './kafka.js';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { dlqTopic, RETRY_TIERS, retryTopic } from '@orderflow/contracts';
@@ -90,11 +91,7 @@ export class MessageConsumer {
       retry: { retries: 10 },
       readUncommitted: false,
     });
-    this.producer = options.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
+    this.producer = options.kafka.producer(PRODUCER_CONFIG);
     this.byType = new Map(options.subscriptions.map((s) => [s.contract.type, s]));
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.retryDelaysMs = options.retryDelaysMs ?? RETRY_TIERS.map((t) => t.delayMs);

@@ -1,4 +1,5 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { PRODUCER_CONFIG } from './kafka.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { headerString } from './envelope.js';
 import { X } from './retry-headers.js';
@@ -131,11 +132,7 @@ export async function replayDlq(
   records: readonly DlqRecord[],
   { ratePerSecond = 50, now = () => new Date(), onReplayed }: ReplayOptions = {},
 ): Promise<number> {
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
+  const producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();
   const ours = new Set<string>(Object.values(X));
   let sent = 0;

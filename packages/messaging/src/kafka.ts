@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type LogEntry, type ProducerConfig } from 'kafkajs';
 import type { Logger } from './logger.js';
 
 /** The one place a kafkajs client is constructed, with its logs routed to the service's logger. */
@@ -23,3 +23,15 @@ export function createKafka({ brokers, clientId, logger }: KafkaOptions): Kafka 
       },
   });
 }
+
+/**
+ * Every producer of the platform: idempotent with one request in flight (ordered, no duplicates
+ * from retries), never creating topics (the catalogue does), Java-compatible murmur2 partitioning
+ * so one orderId lands on the same partition whichever client wrote it.
+ */
+export const PRODUCER_CONFIG: ProducerConfig = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+  createPartitioner: Partitioners.DefaultPartitioner,
+};

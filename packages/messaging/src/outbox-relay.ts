@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PRODUCER_CONFIG } from './kafka.js';
 import type { Kafka, Producer } from 'kafkajs';
 import pg from 'pg';
 import { messagingMetrics } from '@orderflow/telemetry';
@@ -85,11 +86,7 @@ export class OutboxRelay {
 
   private async connectedProducer(): Promise<Producer> {
     if (!this.producer) {
-      const producer = this.options.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-      });
+      const producer = this.options.kafka.producer(PRODUCER_CONFIG);
       await withTimeout(producer.connect(), this.sendTimeoutMs, 'connecting the outbox producer');
       this.producer = producer;
     }

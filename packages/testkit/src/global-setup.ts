@@ -1,6 +1,7 @@
 // Jest global setup for integration tests: find or start a real Kafka, schema registry and Postgres.
 import {
   down,
+  INFRASTRUCTURE,
   kafkaBrokers,
   loadStackConfig,
   provision,
@@ -46,7 +47,8 @@ export default async function globalSetup(): Promise<void> {
     databaseUrl: config.databaseUrl,
   };
   const rows = await status(config);
-  if (rows.every((r) => r.state === 'ready' || r.state === 'external')) {
+  const infrastructure = rows.filter((r) => INFRASTRUCTURE.includes(r.component));
+  if (infrastructure.every((r) => r.state === 'ready' || r.state === 'external')) {
     log(`using the running stack (${local.kafkaBrokers}, ${local.schemaRegistryUrl})`);
     exportEnvironment(local);
     return;
@@ -66,7 +68,11 @@ export default async function globalSetup(): Promise<void> {
     'no stack running and no Docker engine; starting the JVM broker and registry with the launcher',
   );
   const t0 = Date.now();
-  const { started } = await up(config, { output: 'silent' });
+  // Integration tests run their own handlers on private topics; the services are not needed.
+  const { started } = await up(config, {
+    output: 'silent',
+    components: ['kafka', 'registry', 'postgres', 'topics', 'schemas'],
+  });
   log(
     `stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (started: ${started.map((p) => p.component).join(', ') || 'nothing'})`,
   );
