@@ -1,0 +1,149 @@
+import type { MessagePayload } from '@orderflow/contracts';
+
+/**
+ * One order's payment as a small state machine, so every saga command is idempotent per order
+ * and a cancelled order nets to zero money:
+ *
+ *   (none) --process--> CAPTURED | DECLINED          (one payments row per order)
+ *   CAPTURED --refund--> refunded in full             (one refunds row per order)
+ *   DECLINED | (none) --refund--> refunded with amount 0 (nothing was taken; the saga still
+ *                                  needs its confirmation)
+ *   refunded --process--> ignored                     (a late or retried charge must not take
+ *                                                      money from an order the saga cancelled)
+ *
+ * A repeated command re-sends the recorded reply and never calls the gateway again.
+ */
+export type ProcessPayment = MessagePayload<'saga.ProcessPayment'>;
+export type RefundPayment = MessagePayload<'saga.RefundPayment'>;
+export type PaymentCaptured = MessagePayload<'payments.PaymentCaptured'>;
+export type PaymentDeclined = MessagePayload<'payments.PaymentDeclined'>;
+export type PaymentRefunded = MessagePayload<'payments.PaymentRefunded'>;
+export type DeclineReason = PaymentDeclined['reason'];
+
+export type PaymentStatus = 'CAPTURED' | 'DECLINED';
+
+export interface Payment {
+  readonly orderId: string;
+  readonly paymentId: string;
+  readonly customerId: string;
+  readonly status: PaymentStatus;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly gatewayRef: string | null;
+  readonly declineReason: DeclineReason | null;
+}
+
+export interface Refund {
+  readonly orderId: string;
+  /** The refunded capture; null when nothing had been captured (amount 0). */
+  readonly paymentId: string | null;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly gatewayRef: string | null;
+}
+
+/** What the service has recorded for one order. */
+export interface PaymentState {
+  readonly payment: Payment | undefined;
+  readonly refund: Refund | undefined;
+}
+
+export type ChargeDecision =
+  | { readonly kind: 'charge'; readonly token: string; readonly idempotencyKey: string }
+  | { readonly kind: 'decline'; readonly reason: DeclineReason; readonly why: string }
+  | { readonly kind: 'replay'; readonly payment: Payment }
+  | { readonly kind: 'ignore'; readonly why: string };
+
+export type RefundDecision =
+  | { readonly kind: 'refund'; readonly payment: Payment; readonly idempotencyKey: string }
+  | { readonly kind: 'nothing-to-refund' }
+  | { readonly kind: 'replay'; readonly refund: Refund };
+
+const CURRENCY = /^[A-Z]{3}$/;
+
+export function decideCharge(command: ProcessPayment, state: PaymentState): ChargeDecision {
+  if (state.refund)
+    return { kind: 'ignore', why: 'the order was already refunded; a late charge must not run' };
+  if (state.payment) return { kind: 'replay', payment: state.payment };
+  if (!Number.isSafeInteger(command.amountMinor) || command.amountMinor <= 0)
+    return { kind: 'decline', reason: 'OTHER', why: `amount ${command.amountMinor} is not > 0` };
+  if (!CURRENCY.test(command.currency))
+    return {
+      kind: 'decline',
+      reason: 'OTHER',
+      why: `currency ${command.currency} is not ISO 4217`,
+    };
+  return {
+    kind: 'charge',
+    token: paymentToken(command),
+    idempotencyKey: `charge:${command.orderId}`,
+  };
+}
+
+export function decideRefund(state: PaymentState): RefundDecision {
+  if (state.refund) return { kind: 'replay', refund: state.refund };
+  if (state.payment?.status === 'CAPTURED')
+    return {
+      kind: 'refund',
+      payment: state.payment,
+      idempotencyKey: `refund:${state.payment.orderId}`,
+    };
+  return { kind: 'nothing-to-refund' };
+}
+
+/**
+ * The payment token to charge. `saga.ProcessPayment` v1 carries no token (nor does
+ * `orders.OrderPlaced`), so until a contract version adds one, the customer id stands in: a
+ * customer id that is itself a simulator token (`tok_...`) selects that behaviour, and every
+ * other customer pays with `tok_approve`.
+ */
+export const DEFAULT_TOKEN = 'tok_approve';
+
+export function paymentToken(command: Pick<ProcessPayment, 'customerId'>): string {
+  return /^tok_[a-z0-9_]{1,64}$/.test(command.customerId) ? command.customerId : DEFAULT_TOKEN;
+}
+
+export function capturedReply(payment: Payment): PaymentCaptured {
+  return {
+    orderId: payment.orderId,
+    paymentId: payment.paymentId,
+    amountMinor: payment.amountMinor,
+    currency: payment.currency,
+  };
+}
+
+export function declinedReply(payment: Payment): PaymentDeclined {
+  return {
+    orderId: payment.orderId,
+    reason: payment.declineReason ?? 'OTHER',
+    amountMinor: payment.amountMinor,
+    currency: payment.currency,
+  };
+}
+
+/** paymentId is '' when nothing was captured (the contract field is required). */
+export function refundedReply(refund: Refund): PaymentRefunded {
+  return {
+    orderId: refund.orderId,
+    paymentId: refund.paymentId ?? '',
+    amountMinor: refund.amountMinor,
+    currency: refund.currency,
+  };
+}
+
+export type PaymentView = {
+  readonly orderId: string;
+  /** NOT_CHARGED: a refund arrived before any charge, so the order can no longer be charged. */
+  readonly status: 'CAPTURED' | 'DECLINED' | 'REFUNDED' | 'NOT_CHARGED';
+  readonly payment: Payment | null;
+  readonly refund: Refund | null;
+};
+
+export function paymentView(state: PaymentState): PaymentView | undefined {
+  const { payment, refund } = state;
+  if (!payment && !refund) return undefined;
+  const orderId = (payment?.orderId ?? refund?.orderId) as string;
+  const status =
+    payment?.status === 'CAPTURED' && refund ? 'REFUNDED' : (payment?.status ?? 'NOT_CHARGED');
+  return { orderId, status, payment: payment ?? null, refund: refund ?? null };
+}

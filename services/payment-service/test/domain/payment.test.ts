@@ -1,0 +1,158 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  capturedReply,
+  decideCharge,
+  decideRefund,
+  declinedReply,
+  paymentToken,
+  paymentView,
+  refundedReply,
+  type Payment,
+  type PaymentState,
+  type Refund,
+} from '../../src/domain/payment.js';
+
+const command = { orderId: 'o-1', customerId: 'c-1', amountMinor: 2500, currency: 'EUR' };
+
+const captured: Payment = {
+  orderId: 'o-1',
+  paymentId: 'p-1',
+  customerId: 'c-1',
+  status: 'CAPTURED',
+  amountMinor: 2500,
+  currency: 'EUR',
+  gatewayRef: 'ch_1',
+  declineReason: null,
+};
+const declined: Payment = {
+  ...captured,
+  status: 'DECLINED',
+  gatewayRef: null,
+  declineReason: 'INSUFFICIENT_FUNDS',
+};
+const refunded: Refund = {
+  orderId: 'o-1',
+  paymentId: 'p-1',
+  amountMinor: 2500,
+  currency: 'EUR',
+  gatewayRef: 're_1',
+};
+const nothingRefunded: Refund = {
+  orderId: 'o-1',
+  paymentId: null,
+  amountMinor: 0,
+  currency: 'EUR',
+  gatewayRef: null,
+};
+
+function state(payment?: Payment, refund?: Refund): PaymentState {
+  return { payment, refund };
+}
+
+describe('decideCharge', () => {
+  it('charges a new order once, with an idempotency key derived from the order', () => {
+    expect(decideCharge(command, state())).toEqual({
+      kind: 'charge',
+      token: 'tok_approve',
+      idempotencyKey: 'charge:o-1',
+    });
+  });
+
+  it('replays the recorded outcome instead of charging again', () => {
+    expect(decideCharge(command, state(captured))).toEqual({ kind: 'replay', payment: captured });
+    expect(decideCharge(command, state(declined))).toEqual({ kind: 'replay', payment: declined });
+  });
+
+  it('ignores a charge that arrives after the refund, captured or not', () => {
+    expect(decideCharge(command, state(undefined, nothingRefunded)).kind).toBe('ignore');
+    expect(decideCharge(command, state(captured, refunded)).kind).toBe('ignore');
+  });
+
+  it('declines without calling the gateway when there is nothing valid to capture', () => {
+    for (const amountMinor of [0, -1, 1.5])
+      expect(decideCharge({ ...command, amountMinor }, state())).toMatchObject({
+        kind: 'decline',
+        reason: 'OTHER',
+      });
+    expect(decideCharge({ ...command, currency: 'euro' }, state())).toMatchObject({
+      kind: 'decline',
+      reason: 'OTHER',
+    });
+  });
+});
+
+describe('decideRefund', () => {
+  it('refunds a capture in full', () => {
+    expect(decideRefund(state(captured))).toEqual({
+      kind: 'refund',
+      payment: captured,
+      idempotencyKey: 'refund:o-1',
+    });
+  });
+
+  it('has nothing to refund when nothing was captured', () => {
+    expect(decideRefund(state())).toEqual({ kind: 'nothing-to-refund' });
+    expect(decideRefund(state(declined))).toEqual({ kind: 'nothing-to-refund' });
+  });
+
+  it('replays a recorded refund', () => {
+    expect(decideRefund(state(captured, refunded))).toEqual({ kind: 'replay', refund: refunded });
+    expect(decideRefund(state(undefined, nothingRefunded))).toEqual({
+      kind: 'replay',
+      refund: nothingRefunded,
+    });
+  });
+});
+
+describe('paymentToken', () => {
+  it('takes a simulator token given as the customer id, and approves everyone else', () => {
+    expect(paymentToken({ customerId: 'tok_transient_2' })).toBe('tok_transient_2');
+    expect(paymentToken({ customerId: 'customer-42' })).toBe('tok_approve');
+    expect(paymentToken({ customerId: 'tok_DROP TABLE' })).toBe('tok_approve');
+  });
+});
+
+describe('replies', () => {
+  it('match the contracts', () => {
+    expect(capturedReply(captured)).toEqual({
+      orderId: 'o-1',
+      paymentId: 'p-1',
+      amountMinor: 2500,
+      currency: 'EUR',
+    });
+    expect(declinedReply(declined)).toEqual({
+      orderId: 'o-1',
+      reason: 'INSUFFICIENT_FUNDS',
+      amountMinor: 2500,
+      currency: 'EUR',
+    });
+    expect(refundedReply(refunded)).toEqual({
+      orderId: 'o-1',
+      paymentId: 'p-1',
+      amountMinor: 2500,
+      currency: 'EUR',
+    });
+    expect(refundedReply(nothingRefunded)).toEqual({
+      orderId: 'o-1',
+      paymentId: '',
+      amountMinor: 0,
+      currency: 'EUR',
+    });
+  });
+});
+
+describe('paymentView', () => {
+  it('summarises what was recorded', () => {
+    expect(paymentView(state())).toBeUndefined();
+    expect(paymentView(state(captured))?.status).toBe('CAPTURED');
+    expect(paymentView(state(declined))?.status).toBe('DECLINED');
+    expect(paymentView(state(captured, refunded))?.status).toBe('REFUNDED');
+    expect(paymentView(state(declined, nothingRefunded))?.status).toBe('DECLINED');
+    expect(paymentView(state(undefined, nothingRefunded))).toEqual({
+      orderId: 'o-1',
+      status: 'NOT_CHARGED',
+      payment: null,
+      refund: nothingRefunded,
+    });
+  });
+});

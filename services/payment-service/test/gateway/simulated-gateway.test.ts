@@ -1,0 +1,89 @@
+import { describe, expect, it } from '@jest/globals';
+import { GatewayError } from '../../src/gateway/payment-gateway.js';
+import { SimulatedGateway, simulatedBehaviour } from '../../src/gateway/simulated-gateway.js';
+
+function request(orderId: string, token: string) {
+  return {
+    orderId,
+    amountMinor: 1000,
+    currency: 'EUR',
+    token,
+    idempotencyKey: `charge:${orderId}`,
+  };
+}
+
+function gateway(delays: number[] = []) {
+  let n = 0;
+  return new SimulatedGateway({
+    maxDelayMs: 5_000,
+    delay: (ms) => {
+      delays.push(ms);
+      return Promise.resolve();
+    },
+    newRef: (prefix) => `${prefix}_${++n}`,
+  });
+}
+
+describe('simulatedBehaviour', () => {
+  it('reads the behaviour from the token', () => {
+    expect(simulatedBehaviour('tok_approve')).toEqual({ kind: 'approve' });
+    expect(simulatedBehaviour('anything')).toEqual({ kind: 'approve' });
+    expect(simulatedBehaviour('tok_decline_insufficient_funds')).toEqual({
+      kind: 'decline',
+      reason: 'INSUFFICIENT_FUNDS',
+    });
+    expect(simulatedBehaviour('tok_transient_3')).toEqual({ kind: 'transient', failures: 3 });
+    expect(simulatedBehaviour('tok_slow_250')).toEqual({ kind: 'slow', delayMs: 250 });
+  });
+});
+
+describe('SimulatedGateway.charge', () => {
+  it('approves with a gateway reference', async () => {
+    await expect(gateway().charge(request('o-1', 'tok_approve'))).resolves.toEqual({
+      kind: 'captured',
+      gatewayRef: 'sim_ch_1',
+    });
+  });
+
+  it('declines for insufficient funds', async () => {
+    await expect(
+      gateway().charge(request('o-1', 'tok_decline_insufficient_funds')),
+    ).resolves.toEqual({ kind: 'declined', reason: 'INSUFFICIENT_FUNDS' });
+  });
+
+  it('fails transiently N times per order with a retryable error, then approves', async () => {
+    const sim = gateway();
+    for (let i = 0; i < 2; i += 1) {
+      const failure = await sim.charge(request('o-1', 'tok_transient_2')).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(GatewayError);
+      expect(failure).toMatchObject({ code: 'GATEWAY_UNAVAILABLE', retryable: true });
+    }
+    // Another order has its own count.
+    await expect(sim.charge(request('o-2', 'tok_transient_2'))).rejects.toBeInstanceOf(
+      GatewayError,
+    );
+    await expect(sim.charge(request('o-1', 'tok_transient_2'))).resolves.toMatchObject({
+      kind: 'captured',
+    });
+  });
+
+  it('answers slowly, capped at the configured maximum', async () => {
+    const delays: number[] = [];
+    const sim = gateway(delays);
+    await expect(sim.charge(request('o-1', 'tok_slow_300'))).resolves.toMatchObject({
+      kind: 'captured',
+    });
+    await sim.charge(request('o-2', 'tok_slow_999999'));
+    expect(delays).toEqual([300, 5_000]);
+  });
+
+  it('returns the original result for a repeated idempotency key, as a provider does', async () => {
+    const sim = gateway();
+    const first = await sim.charge(request('o-1', 'tok_approve'));
+    expect(await sim.charge(request('o-1', 'tok_approve'))).toEqual(first);
+    const refund = { orderId: 'o-1', gatewayRef: 'sim_ch_1', amountMinor: 1000, currency: 'EUR' };
+    const r1 = await sim.refund({ ...refund, idempotencyKey: 'refund:o-1' });
+    expect(await sim.refund({ ...refund, idempotencyKey: 'refund:o-1' })).toEqual(r1);
+    expect(r1.gatewayRef).toMatch(/^sim_re_/);
+  });
+});

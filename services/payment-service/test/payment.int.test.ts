@@ -1,0 +1,381 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dlqTopic, RETRY_TIERS, retryTopic } from '@orderflow/contracts';
+import {
+  ensureTopics,
+  Messaging,
+  silentLogger,
+  type Envelope,
+  type MessageContract,
+} from '@orderflow/messaging';
+import { createLogger } from '@orderflow/telemetry';
+import {
+  createTestDatabase,
+  eventually,
+  testEnvironment,
+  type TestDatabase,
+} from '@orderflow/testkit';
+import { buildApp, type PaymentApp } from '../src/app.js';
+import { paymentConfig } from '../src/config.js';
+import { contractsOnTopics } from '../src/contracts.js';
+import type { PaymentGateway } from '../src/gateway/payment-gateway.js';
+import { SimulatedGateway } from '../src/gateway/simulated-gateway.js';
+
+/**
+ * payment-service against the real broker, registry and Postgres: the saga's side is a second
+ * Messaging instance (service 'order-saga') sending commands through its own outbox and
+ * collecting the replies through its own inbox, both on private topics. The gateway is the
+ * simulator, wrapped to count the calls that reached it.
+ */
+const env = testEnvironment();
+const brokers = env.kafkaBrokers.split(',');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const MESSAGING_MIGRATIONS = path.resolve(here, '../../../packages/messaging/migrations');
+const PAYMENT_MIGRATIONS = path.resolve(here, '../migrations');
+
+const suffix = randomUUID().slice(0, 8);
+const commandsTopic = `test.payments.commands-${suffix}`;
+const eventsTopic = `test.payments.events-${suffix}`;
+const paymentGroup = `payment-service-${suffix}`;
+const sagaGroup = `order-saga-${suffix}`;
+const contracts = contractsOnTopics(commandsTopic, eventsTopic);
+
+interface Reply {
+  readonly type: string;
+  readonly orderId: string;
+  readonly payload: Record<string, unknown>;
+  readonly envelope: Envelope;
+}
+const replies: Reply[] = [];
+/** Gateway calls per order (failed ones included). */
+const calls = new Map<string, number>();
+
+let paymentDb: TestDatabase;
+let sagaDb: TestDatabase;
+let saga: Messaging;
+let app: PaymentApp;
+
+function counting(gateway: PaymentGateway): PaymentGateway {
+  const count = (orderId: string) => calls.set(orderId, (calls.get(orderId) ?? 0) + 1);
+  return {
+    charge: (request) => {
+      count(request.orderId);
+      return gateway.charge(request);
+    },
+    refund: (request) => {
+      count(request.orderId);
+      return gateway.refund(request);
+    },
+  };
+}
+
+async function topicsFor(topic: string, group: string): Promise<void> {
+  const names = [
+    topic,
+    ...RETRY_TIERS.map((_, i) => retryTopic(topic, group, i + 1)),
+    dlqTopic(topic, group),
+  ];
+  await ensureTopics(
+    brokers,
+    names.map((name) => ({ name, partitions: 3, retentionMs: 3_600_000 })),
+  );
+}
+
+/** Sends a command as the saga does: through its outbox, in a transaction. */
+async function send(contract: MessageContract, payload: Record<string, unknown>) {
+  const client = await sagaDb.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const envelope = await saga.publisher.publish(client, {
+      contract,
+      key: String(payload.orderId),
+      payload,
+    });
+    await client.query('COMMIT');
+    return envelope;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+function process(orderId: string, customerId = 'customer-1', amountMinor = 20997) {
+  return send(contracts.process, { orderId, customerId, amountMinor, currency: 'EUR' });
+}
+
+function refund(orderId: string, amountMinor = 20997) {
+  return send(contracts.refund, { orderId, amountMinor, currency: 'EUR' });
+}
+
+async function repliesFor(orderId: string, count: number): Promise<Reply[]> {
+  return eventually(`${count} repl(ies) for ${orderId}`, () => {
+    const found = replies.filter((r) => r.orderId === orderId);
+    if (found.length < count) throw new Error(`${found.length} so far`);
+    return found;
+  });
+}
+
+async function rows(table: 'payments' | 'refunds', orderId: string) {
+  const { rows: found } = await paymentDb.pool.query<Record<string, unknown>>(
+    `SELECT * FROM ${table} WHERE order_id = $1`,
+    [orderId],
+  );
+  return found;
+}
+
+/** Waits until the payment service has consumed a command (its inbox holds the id). */
+async function consumed(command: Envelope): Promise<void> {
+  await eventually(`command ${command.id} consumed`, async () => {
+    const { rowCount } = await paymentDb.pool.query('SELECT 1 FROM inbox WHERE message_id = $1', [
+      command.id,
+    ]);
+    if (rowCount !== 1) throw new Error('not yet');
+  });
+}
+
+beforeAll(async () => {
+  await Promise.all([topicsFor(commandsTopic, paymentGroup), topicsFor(eventsTopic, sagaGroup)]);
+  [paymentDb, sagaDb] = await Promise.all([
+    createTestDatabase(env.databaseUrl, [MESSAGING_MIGRATIONS, PAYMENT_MIGRATIONS]),
+    createTestDatabase(env.databaseUrl, [MESSAGING_MIGRATIONS]),
+  ]);
+
+  const config = paymentConfig({
+    DATABASE_URL: paymentDb.url,
+    KAFKA_BROKERS: env.kafkaBrokers,
+    SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
+    LOG_LEVEL: 'silent',
+  });
+  const logger = createLogger({ service: 'payment-service', level: 'silent' });
+  const messaging = new Messaging({
+    service: 'payment-service',
+    brokers,
+    registryUrl: env.schemaRegistryUrl,
+    pool: paymentDb.pool,
+    logger: silentLogger,
+    autoRegisterSchemas: true, // private topics mean private subjects
+    relay: { pollIntervalMs: 200 },
+  });
+  app = await buildApp(config, {
+    pool: paymentDb.pool,
+    messaging,
+    logger,
+    gateway: counting(new SimulatedGateway()),
+    contracts,
+    group: paymentGroup,
+  });
+
+  saga = new Messaging({
+    service: 'order-saga',
+    brokers,
+    registryUrl: env.schemaRegistryUrl,
+    pool: sagaDb.pool,
+    logger: silentLogger,
+    autoRegisterSchemas: true,
+    relay: { pollIntervalMs: 200 },
+  });
+  saga.consumer({
+    group: sagaGroup,
+    subscriptions: [contracts.captured, contracts.declined, contracts.refunded].map((contract) => ({
+      contract,
+      handle: (payload, ctx) => {
+        const body = payload as Record<string, unknown>;
+        replies.push({
+          type: ctx.envelope.type,
+          orderId: String(body.orderId),
+          payload: body,
+          envelope: ctx.envelope,
+        });
+        return Promise.resolve();
+      },
+    })),
+  });
+  await Promise.all([app.start(), saga.start()]);
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await saga?.stop();
+  await paymentDb?.drop();
+  await sagaDb?.drop();
+});
+
+describe('payments over Kafka', () => {
+  const capturedOrder = `order-${randomUUID()}`;
+
+  it('captures an approved payment once and replies PaymentCaptured', async () => {
+    const command = await process(capturedOrder);
+    const [reply] = await repliesFor(capturedOrder, 1);
+    expect(reply?.type).toBe('payments.PaymentCaptured');
+    const [row] = await rows('payments', capturedOrder);
+    expect(reply?.payload).toEqual({
+      orderId: capturedOrder,
+      paymentId: row?.payment_id,
+      amountMinor: 20997,
+      currency: 'EUR',
+    });
+    expect(reply?.envelope.causationId).toBe(command.id);
+    expect(reply?.envelope.correlationId).toBe(command.correlationId);
+    expect(await rows('payments', capturedOrder)).toEqual([
+      expect.objectContaining({
+        status: 'CAPTURED',
+        amount_minor: '20997',
+        customer_id: 'customer-1',
+      }),
+    ]);
+  });
+
+  it('declines for insufficient funds: PaymentDeclined and no capture', async () => {
+    const orderId = `order-${randomUUID()}`;
+    await process(orderId, 'tok_decline_insufficient_funds', 1200);
+    const [reply] = await repliesFor(orderId, 1);
+    expect(reply).toMatchObject({
+      type: 'payments.PaymentDeclined',
+      payload: { orderId, reason: 'INSUFFICIENT_FUNDS', amountMinor: 1200, currency: 'EUR' },
+    });
+    expect(await rows('payments', orderId)).toEqual([
+      expect.objectContaining({ status: 'DECLINED', gateway_ref: null }),
+    ]);
+  });
+
+  it('retries transient gateway failures in process and captures exactly once', async () => {
+    const orderId = `order-${randomUUID()}`;
+    await process(orderId, 'tok_transient_2');
+    const [reply] = await repliesFor(orderId, 1);
+    expect(reply?.type).toBe('payments.PaymentCaptured');
+    expect(calls.get(orderId)).toBe(3); // two failures, then the capture
+    expect(await rows('payments', orderId)).toHaveLength(1);
+  });
+
+  it('retries through the retry topic when in-process attempts run out, capturing once', async () => {
+    const orderId = `order-${randomUUID()}`;
+    await process(orderId, 'tok_transient_4');
+    const [reply] = await repliesFor(orderId, 1);
+    expect(reply?.type).toBe('payments.PaymentCaptured');
+    expect(calls.get(orderId)).toBe(5);
+    expect(await rows('payments', orderId)).toHaveLength(1);
+  });
+
+  it('charges once when the same ProcessPayment arrives twice, and answers both', async () => {
+    const orderId = `order-${randomUUID()}`;
+    await process(orderId);
+    await process(orderId);
+    const both = await repliesFor(orderId, 2);
+    expect(both.map((r) => r.type)).toEqual([
+      'payments.PaymentCaptured',
+      'payments.PaymentCaptured',
+    ]);
+    expect(both[1]?.payload).toEqual(both[0]?.payload);
+    expect(calls.get(orderId)).toBe(1);
+    expect(await rows('payments', orderId)).toHaveLength(1);
+  });
+
+  it('refunds a capture in full once, and re-sends the reply for a duplicate refund', async () => {
+    await refund(capturedOrder);
+    await refund(capturedOrder);
+    const [captured, ...refunds] = await repliesFor(capturedOrder, 3);
+    expect(refunds.map((r) => r.type)).toEqual([
+      'payments.PaymentRefunded',
+      'payments.PaymentRefunded',
+    ]);
+    expect(refunds[0]?.payload).toEqual({
+      orderId: capturedOrder,
+      paymentId: captured?.payload.paymentId,
+      amountMinor: 20997,
+      currency: 'EUR',
+    });
+    expect(refunds[1]?.payload).toEqual(refunds[0]?.payload);
+    expect(await rows('refunds', capturedOrder)).toEqual([
+      expect.objectContaining({ payment_id: captured?.payload.paymentId, amount_minor: '20997' }),
+    ]);
+    expect(calls.get(capturedOrder)).toBe(2); // one charge, one refund
+  });
+
+  it('confirms a refund with nothing captured as amount 0, and a later charge does nothing', async () => {
+    const orderId = `order-${randomUUID()}`;
+    await refund(orderId, 4200);
+    const [reply] = await repliesFor(orderId, 1);
+    expect(reply).toMatchObject({
+      type: 'payments.PaymentRefunded',
+      payload: { orderId, paymentId: '', amountMinor: 0, currency: 'EUR' },
+    });
+    const late = await process(orderId);
+    await consumed(late);
+    expect(await rows('payments', orderId)).toEqual([]);
+    expect(calls.get(orderId)).toBeUndefined();
+    // Outbox rows are written in the handler's transaction, so this is final: only the refund reply.
+    const { rows: outbox } = await paymentDb.pool.query<{ message_type: string }>(
+      'SELECT message_type FROM outbox WHERE message_key = $1',
+      [orderId],
+    );
+    expect(outbox.map((r) => r.message_type)).toEqual(['payments.PaymentRefunded']);
+  });
+
+  it('lets the database refuse a second capture or a capture of nothing', async () => {
+    await expect(
+      paymentDb.pool.query(
+        `INSERT INTO payments (order_id, payment_id, customer_id, status, amount_minor, currency, gateway_ref)
+         VALUES ($1, 'another', 'c', 'CAPTURED', 1, 'EUR', 'x')`,
+        [capturedOrder],
+      ),
+    ).rejects.toMatchObject({ code: '23505' }); // unique_violation
+    await expect(
+      paymentDb.pool.query(
+        `INSERT INTO payments (order_id, payment_id, customer_id, status, amount_minor, currency, gateway_ref)
+         VALUES ('zero', 'zero', 'c', 'CAPTURED', 0, 'EUR', 'x')`,
+      ),
+    ).rejects.toMatchObject({ code: '23514' }); // check_violation
+  });
+});
+
+describe('payments over HTTP', () => {
+  it("shows an order's payment and refund", async () => {
+    const orderId = `order-${randomUUID()}`;
+    await process(orderId, 'customer-7', 999);
+    await repliesFor(orderId, 1);
+    const response = await app.http.inject({ method: 'GET', url: `/payments/${orderId}` });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      orderId,
+      status: 'CAPTURED',
+      payment: {
+        paymentId: expect.any(String),
+        customerId: 'customer-7',
+        status: 'CAPTURED',
+        amountMinor: 999,
+        currency: 'EUR',
+        gatewayRef: expect.stringMatching(/^sim_ch_/),
+        declineReason: null,
+      },
+      refund: null,
+    });
+
+    await refund(orderId, 999);
+    await repliesFor(orderId, 2);
+    const after = await app.http.inject({ method: 'GET', url: `/payments/${orderId}` });
+    expect(after.json()).toMatchObject({
+      status: 'REFUNDED',
+      refund: { amountMinor: 999, currency: 'EUR', gatewayRef: expect.stringMatching(/^sim_re_/) },
+    });
+  });
+
+  it('answers an unknown order with a 404 problem', async () => {
+    const response = await app.http.inject({ method: 'GET', url: '/payments/no-such-order' });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({
+      status: 404,
+      detail: 'No payment for order no-such-order',
+    });
+  });
+
+  it('is ready when Postgres and Kafka answer', async () => {
+    const response = await app.http.inject({ method: 'GET', url: '/health/ready' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok', checks: { database: 'ok', kafka: 'ok' } });
+  });
+});
