@@ -1,7 +1,10 @@
 // Shared jest settings: TypeScript ESM compiled by SWC (fast, no type-check; `tsc` does that).
 // Workspace packages resolve to their sources through the "@orderflow/source" export condition.
-/** @param {{ integration: boolean }} options */
-export function jestConfig({ integration }) {
+/**
+ * @param {{ integration: boolean, services?: boolean }} options `services`: the tests need the
+ *   platform's services running too (end-to-end suites), not only Kafka, the registry and Postgres.
+ */
+export function jestConfig({ integration, services = false }) {
   return {
     testEnvironment: 'node',
     testEnvironmentOptions: {
@@ -26,6 +29,7 @@ export function jestConfig({ integration }) {
     ...(integration
       ? {
           globalSetup: '@orderflow/testkit/global-setup',
+          globals: { orderflowServices: services },
           globalTeardown: '@orderflow/testkit/global-teardown',
           testTimeout: 120_000,
           // kafkajs 2.2.4 can reopen a consumer's heartbeat connection while disconnect() runs

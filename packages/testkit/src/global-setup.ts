@@ -8,6 +8,8 @@ import {
   registryUrl,
   status,
   up,
+  type Component,
+  type StackConfig,
 } from '@orderflow/infra';
 import { dockerAvailable, startContainers } from './containers.js';
 import type { TestEnvironment } from './environment.js';
@@ -27,7 +29,30 @@ function exportEnvironment(env: TestEnvironment): void {
   process.env.DATABASE_URL = env.databaseUrl;
 }
 
-export default async function globalSetup(): Promise<void> {
+/** Starts `components` with the launcher; teardown stops exactly what this started. */
+async function startWithLauncher(config: StackConfig, components: Component[]): Promise<void> {
+  const t0 = Date.now();
+  const { started } = await up(config, { output: 'silent', components });
+  const names = started.map((p) => p.component);
+  log(
+    `ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (started: ${names.join(', ') || 'nothing'})`,
+  );
+  const previous = globalThis.__orderflowTeardown;
+  globalThis.__orderflowTeardown = async () => {
+    await down(config, names);
+    await previous?.();
+  };
+}
+
+const INFRA_COMPONENTS: Component[] = ['kafka', 'registry', 'postgres', 'topics', 'schemas'];
+
+export default async function globalSetup(
+  _globalConfig: unknown,
+  projectConfig: { globals?: Record<string, unknown> },
+): Promise<void> {
+  // End-to-end suites set this through jestConfig({ services: true }); the others run their own
+  // handlers on private topics and need only the infrastructure.
+  const needServices = projectConfig.globals?.orderflowServices === true;
   const config = loadStackConfig();
   const given = process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL;
   if (given) {
@@ -51,9 +76,14 @@ export default async function globalSetup(): Promise<void> {
   if (infrastructure.every((r) => r.state === 'ready' || r.state === 'external')) {
     log(`using the running stack (${local.kafkaBrokers}, ${local.schemaRegistryUrl})`);
     exportEnvironment(local);
+    const services = rows.filter((r) => !INFRASTRUCTURE.includes(r.component));
+    if (needServices && !services.every((r) => r.state === 'ready' || r.state === 'external')) {
+      log('starting the services that are not running');
+      await startWithLauncher(config, ['services']);
+    }
     return;
   }
-  if (await dockerAvailable()) {
+  if (!needServices && (await dockerAvailable())) {
     log('no stack running; starting Kafka, registry and Postgres with testcontainers');
     const containers = await startContainers();
     await provision(
@@ -64,23 +94,10 @@ export default async function globalSetup(): Promise<void> {
     globalThis.__orderflowTeardown = () => containers.stop();
     return;
   }
-  log(
-    'no stack running and no Docker engine; starting the JVM broker and registry with the launcher',
-  );
-  const t0 = Date.now();
-  // Integration tests run their own handlers on private topics; the services are not needed.
-  const { started } = await up(config, {
-    output: 'silent',
-    components: ['kafka', 'registry', 'postgres', 'topics', 'schemas'],
-  });
-  log(
-    `stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (started: ${started.map((p) => p.component).join(', ') || 'nothing'})`,
+  log('no stack running; starting it with the launcher (JVM broker and registry)');
+  await startWithLauncher(
+    config,
+    needServices ? [...INFRA_COMPONENTS, 'services'] : INFRA_COMPONENTS,
   );
   exportEnvironment(local);
-  globalThis.__orderflowTeardown = async () => {
-    await down(
-      config,
-      started.map((p) => p.component),
-    );
-  };
 }

@@ -1,2 +1,2 @@
-// Public surface of the order-saga service; today only its pure domain.
+// Public surface of the order-saga service: its pure domain (the service itself is src/main.ts).
 export * from './domain/index.js';
