@@ -1,0 +1,9 @@
+// Process preload (node --import): starts tracing before the app imports pg or fastify.
+import { startTelemetry } from '@orderflow/telemetry';
+
+export const telemetry = startTelemetry({
+  service: 'order-service',
+  otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT, // OTel's standard variable; unset = no export
+  // No 'kafkajs': messaging carries trace context in the outbox rows itself (telemetry README).
+  instrumentations: ['http', 'fastify', 'pg'],
+});

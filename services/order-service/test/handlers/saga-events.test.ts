@@ -1,0 +1,62 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  fromSagaCancelled,
+  fromSagaCompleted,
+  fromSagaParked,
+  fromStepChanged,
+} from '../../src/handlers/saga-events.js';
+
+describe('saga events → Order commands', () => {
+  it('SagaStepChanged → RecordStep with an ISO timestamp', () => {
+    expect(
+      fromStepChanged({
+        orderId: 'o',
+        step: 'PROCESS_PAYMENT',
+        status: 'FAILED',
+        at: Date.parse('2026-11-23T10:00:01.500Z'),
+        detail: 'declined',
+      }),
+    ).toEqual({
+      type: 'RecordStep',
+      step: 'PROCESS_PAYMENT',
+      status: 'FAILED',
+      at: '2026-11-23T10:00:01.500Z',
+      detail: 'declined',
+    });
+  });
+
+  it('SagaCompleted → Complete with the total and no priced lines (v1 does not carry them)', () => {
+    expect(
+      fromSagaCompleted({ orderId: 'o', amountMinor: 999, currency: 'EUR', trackingNumber: 'T' }),
+    ).toEqual({
+      type: 'Complete',
+      pricedLines: [],
+      totalMinor: 999,
+      currency: 'EUR',
+      trackingNumber: 'T',
+    });
+  });
+
+  it('SagaCancelled → Cancel; SagaParked → Park with the attempts in the reason', () => {
+    expect(
+      fromSagaCancelled({
+        orderId: 'o',
+        reason: 'SHIPPING_REJECTED',
+        failedStep: 'SCHEDULE_SHIPMENT',
+        detail: 'XX',
+      }),
+    ).toEqual({
+      type: 'Cancel',
+      reason: 'SHIPPING_REJECTED',
+      failedStep: 'SCHEDULE_SHIPMENT',
+      detail: 'XX',
+    });
+    expect(
+      fromSagaParked({ orderId: 'o', step: 'PROCESS_PAYMENT', attempts: 3, lastError: 'down' }),
+    ).toEqual({
+      type: 'Park',
+      step: 'PROCESS_PAYMENT',
+      reason: 'compensation failed after 3 attempt(s): down',
+    });
+  });
+});

@@ -1,0 +1,226 @@
+import { expect } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dlqTopic, RETRY_TIERS, retryTopic } from '@orderflow/contracts';
+import { EVENT_STORE_MIGRATIONS } from '@orderflow/event-store';
+import {
+  ensureTopics,
+  Messaging,
+  silentLogger,
+  type Envelope,
+  type MessageContract,
+} from '@orderflow/messaging';
+import { createLogger } from '@orderflow/telemetry';
+import {
+  createTestDatabase,
+  eventually,
+  testEnvironment,
+  type TestDatabase,
+} from '@orderflow/testkit';
+import { buildApp, type OrderApp } from '../src/app.js';
+import { orderConfig } from '../src/config.js';
+import { contractsOnTopics, type OrderContracts } from '../src/contracts.js';
+import type { OrderResource } from '../src/handlers/order-resource.js';
+
+/**
+ * order-service against the real broker, registry and Postgres: the saga's side is a second
+ * Messaging instance (service 'order-saga') collecting the order events through its own inbox
+ * and sending saga events through its own outbox, both on private topics of this test file.
+ */
+export interface Received {
+  readonly type: string;
+  readonly orderId: string;
+  readonly payload: Record<string, unknown>;
+  readonly envelope: Envelope;
+}
+
+/** The part of fastify's inject response the tests read. */
+export interface InjectResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string | string[] | number | undefined>>;
+  readonly body: string;
+  json<T = unknown>(): T;
+}
+
+export interface Harness {
+  readonly app: OrderApp;
+  readonly orderDb: TestDatabase;
+  readonly contracts: OrderContracts;
+  readonly ordersTopic: string;
+  /** The dead-letter topic of order-service's consumer of the saga's events. */
+  readonly sagaDlqTopic: string;
+  /** Sends a saga event as the orchestrator does: through its outbox, in a transaction. */
+  sagaSends(contract: MessageContract, payload: Record<string, unknown>): Promise<Envelope>;
+  /** Waits for a record of this type for this order on the private orders topic. */
+  receivedFor(orderId: string, type: string): Promise<Received>;
+  received(): readonly Received[];
+  post(body: unknown, headers?: Record<string, string>): Promise<InjectResponse>;
+  placed(body?: ReturnType<typeof validBody>): Promise<OrderResource>;
+  getOrder(orderId: string, query?: string): Promise<OrderResource>;
+  stop(): Promise<void>;
+}
+
+export const validBody = (customerId = `customer-${randomUUID()}`) => ({
+  customerId,
+  items: [
+    { sku: 'KEYBOARD-MECH', quantity: 2 },
+    { sku: 'MOUSE-WIRELESS', quantity: 1 },
+  ],
+  payment: { token: 'tok_approve' },
+  shippingAddress: {
+    name: 'Ada Lovelace',
+    line1: '12 Analytical Row',
+    city: 'Berlin',
+    postalCode: '10115',
+    country: 'DE',
+  },
+});
+
+const env = testEnvironment();
+const brokers = env.kafkaBrokers.split(',');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const MESSAGING_MIGRATIONS = path.resolve(here, '../../../packages/messaging/migrations');
+const ORDER_MIGRATIONS = path.resolve(here, '../migrations');
+
+async function topicsFor(topic: string, group: string): Promise<void> {
+  const names = [
+    topic,
+    ...RETRY_TIERS.map((_, i) => retryTopic(topic, group, i + 1)),
+    dlqTopic(topic, group),
+  ];
+  await ensureTopics(
+    brokers,
+    names.map((name) => ({ name, partitions: 3, retentionMs: 3_600_000 })),
+  );
+}
+
+export async function startHarness(): Promise<Harness> {
+  const suffix = randomUUID().slice(0, 8);
+  const ordersTopic = `test.orders.events-${suffix}`;
+  const sagaTopic = `test.order-saga.events-${suffix}`;
+  const orderGroup = `order-service-${suffix}`;
+  const sagaGroup = `order-saga-${suffix}`;
+  const contracts = contractsOnTopics(ordersTopic, sagaTopic);
+  const received: Received[] = [];
+
+  await Promise.all([topicsFor(ordersTopic, sagaGroup), topicsFor(sagaTopic, orderGroup)]);
+  const [orderDb, sagaDb] = await Promise.all([
+    createTestDatabase(env.databaseUrl, [
+      MESSAGING_MIGRATIONS,
+      EVENT_STORE_MIGRATIONS,
+      ORDER_MIGRATIONS,
+    ]),
+    createTestDatabase(env.databaseUrl, [MESSAGING_MIGRATIONS]),
+  ]);
+
+  const config = orderConfig({
+    DATABASE_URL: orderDb.url,
+    KAFKA_BROKERS: env.kafkaBrokers,
+    SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
+    LOG_LEVEL: 'silent',
+    SNAPSHOT_EVERY: '3',
+  });
+  const messaging = new Messaging({
+    service: 'order-service',
+    brokers,
+    registryUrl: env.schemaRegistryUrl,
+    pool: orderDb.pool,
+    logger: silentLogger,
+    autoRegisterSchemas: true, // private topics mean private subjects
+    relay: { pollIntervalMs: 200 },
+  });
+  const app = await buildApp(config, {
+    pool: orderDb.pool,
+    messaging,
+    logger: createLogger({ service: 'order-service', level: 'silent' }),
+    contracts,
+    group: orderGroup,
+  });
+
+  const saga = new Messaging({
+    service: 'order-saga',
+    brokers,
+    registryUrl: env.schemaRegistryUrl,
+    pool: sagaDb.pool,
+    logger: silentLogger,
+    autoRegisterSchemas: true,
+    relay: { pollIntervalMs: 200 },
+  });
+  saga.consumer({
+    group: sagaGroup,
+    subscriptions: [contracts.placed, contracts.completed, contracts.cancelled].map((contract) => ({
+      contract,
+      handle: (payload, ctx) => {
+        const body = payload as Record<string, unknown>;
+        received.push({
+          type: ctx.envelope.type,
+          orderId: String(body.orderId),
+          payload: body,
+          envelope: ctx.envelope,
+        });
+        return Promise.resolve();
+      },
+    })),
+  });
+  await Promise.all([app.start(), saga.start()]);
+
+  const post = (body: unknown, headers: Record<string, string> = {}): Promise<InjectResponse> =>
+    app.http.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  return {
+    app,
+    orderDb,
+    contracts,
+    ordersTopic,
+    sagaDlqTopic: dlqTopic(sagaTopic, orderGroup),
+    received: () => received,
+    async sagaSends(contract, payload) {
+      const client = await sagaDb.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const envelope = await saga.publisher.publish(client, {
+          contract,
+          key: String(payload.orderId),
+          payload,
+        });
+        await client.query('COMMIT');
+        return envelope;
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    receivedFor(orderId, type) {
+      return eventually(`${type} for ${orderId} on ${ordersTopic}`, () => {
+        const found = received.find((r) => r.orderId === orderId && r.type === type);
+        if (!found) throw new Error(`${received.length} record(s) so far, none matching`);
+        return found;
+      });
+    },
+    post,
+    async placed(body = validBody()) {
+      const response = await post(body);
+      expect(response.statusCode).toBe(202);
+      return response.json<OrderResource>();
+    },
+    async getOrder(orderId, query = '') {
+      const response = await app.http.inject({ method: 'GET', url: `/orders/${orderId}${query}` });
+      expect(response.statusCode).toBe(200);
+      return response.json<OrderResource>();
+    },
+    async stop() {
+      await app.stop();
+      await saga.stop();
+      await orderDb.drop();
+      await sagaDb.drop();
+    },
+  };
+}
