@@ -92,7 +92,9 @@ describe('consumer lifecycle', () => {
     await eventually(
       'both handled',
       () => {
-        if (!handled.includes('after-slow-1')) throw new Error(`handled ${handled.join(',')}`);
+        if (!handled.includes('slow-1') || !handled.includes('after-slow-1')) {
+          throw new Error(`handled ${handled.join(',')}`);
+        }
       },
       { timeoutMs: 60_000 },
     );
