@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { getJson, orderRequest, placeOrder, settled, stock } from './platform.js';
+import { getJson, orderRequest, placeOrder, settled, stock, url } from './platform.js';
 
 /**
  * The order saga across the five real services, over HTTP and Kafka: the happy path and each
@@ -89,6 +89,44 @@ describe('order flow end to end', () => {
     }>('payment-service', `/payments/${order.orderId}`);
     expect(payment.body.refund?.amountMinor).toBe(payment.body.payment.amountMinor);
     expect(await stock('KEYBOARD-MECH')).toEqual(before);
+  });
+
+  it('retries transient payment failures and completes with exactly one capture', async () => {
+    const placed = await placeOrder(orderRequest({ customerId: 'tok_transient_2' }));
+    const order = await settled(placed.body.orderId);
+    expect(order.status).toBe('COMPLETED');
+    const payment = await getJson<{ status: string; refund: unknown }>(
+      'payment-service',
+      `/payments/${order.orderId}`,
+    );
+    expect(payment.body.status).toBe('CAPTURED');
+    expect(payment.body.refund).toBeNull();
+  });
+
+  it('never oversells the last units to parallel orders, and conserves stock', async () => {
+    const sku = 'LAPTOP-STAND';
+    const put = await fetch(url('inventory-service', `/inventory/${sku}`), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ available: 3 }),
+    });
+    expect(put.status).toBe(200);
+    const before = await stock(sku);
+    const placed = await Promise.all(
+      Array.from({ length: 10 }, () => placeOrder(orderRequest({ items: [{ sku, quantity: 1 }] }))),
+    );
+    const orders = await Promise.all(placed.map((p) => settled(p.body.orderId)));
+    expect(orders.filter((o) => o.status === 'COMPLETED')).toHaveLength(3);
+    expect(
+      orders
+        .filter((o) => o.status === 'CANCELLED')
+        .every((o) => o.cancellation?.reason === 'OUT_OF_STOCK'),
+    ).toBe(true);
+    const after = await stock(sku);
+    expect(after).toEqual({ available: 0, reserved: 0, committed: before.committed + 3 });
+    expect(after.available + after.reserved + after.committed).toBe(
+      before.available + before.reserved + before.committed,
+    );
   });
 
   it('creates one order for the same Idempotency-Key sent twice', async () => {
