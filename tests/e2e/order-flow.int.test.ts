@@ -15,6 +15,9 @@ describe('order flow end to end', () => {
 
     const order = await settled(placed.body.orderId);
     expect(order.status).toBe('COMPLETED');
+    expect(order.pricedLines).toEqual([
+      { sku: 'USB-C-CABLE', quantity: 2, unitAmountMinor: 999, lineAmountMinor: 2 * 999 },
+    ]);
     expect(order.total).toEqual({ amountMinor: 2 * 999, currency: 'EUR' });
     expect(order.trackingNumber).toMatch(/^OF\d{9}$/);
     expect(order.steps.filter((s) => s.status === 'SUCCEEDED').map((s) => s.step)).toEqual([
@@ -53,10 +56,10 @@ describe('order flow end to end', () => {
 
   it('cancels a declined payment and releases the reservation: stock unchanged', async () => {
     const before = await stock('MOUSE-WIRELESS');
-    // The simulated gateway reads its behaviour from the customer (see payment-service README).
+    // The simulated gateway's behaviour is chosen by the payment token (payment-service README).
     const placed = await placeOrder(
       orderRequest({
-        customerId: 'tok_decline_insufficient_funds',
+        payment: { token: 'tok_decline_insufficient_funds' },
         items: [{ sku: 'MOUSE-WIRELESS', quantity: 1 }],
       }),
     );
@@ -92,7 +95,7 @@ describe('order flow end to end', () => {
   });
 
   it('retries transient payment failures and completes with exactly one capture', async () => {
-    const placed = await placeOrder(orderRequest({ customerId: 'tok_transient_2' }));
+    const placed = await placeOrder(orderRequest({ payment: { token: 'tok_transient_2' } }));
     const order = await settled(placed.body.orderId);
     expect(order.status).toBe('COMPLETED');
     const payment = await getJson<{ status: string; refund: unknown }>(

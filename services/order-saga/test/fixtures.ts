@@ -51,6 +51,7 @@ export const msg = {
       lines,
       shippingAddress: address,
       channel: 'WEB',
+      paymentToken: 'tok_approve',
     },
   }),
   reserved: (): SagaInput => ({

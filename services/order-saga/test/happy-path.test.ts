@@ -37,7 +37,13 @@ describe('order saga: happy path', () => {
     expect(run.outcomes()).toEqual(['saga.SagaCompleted']);
     expect(run.events.at(-1)).toEqual({
       type: 'saga.SagaCompleted',
-      payload: { orderId: ORDER_ID, amountMinor: 2500, currency: 'EUR', trackingNumber: 'TRK-1' },
+      payload: {
+        orderId: ORDER_ID,
+        lines: [{ sku: 'SKU-1', quantity: 2, unitAmountMinor: 1250, lineAmountMinor: 2500 }],
+        amountMinor: 2500,
+        currency: 'EUR',
+        trackingNumber: 'TRK-1',
+      },
     });
     expect(run.state).toMatchObject({
       status: 'COMPLETED',
@@ -48,16 +54,30 @@ describe('order saga: happy path', () => {
     });
   });
 
-  it('charges the total priced by inventory, never a client price', () => {
+  it('charges the total priced by inventory, never a client price, with the order token', () => {
     const run = new Run();
     const d = run.feed(msg.reserved());
     expect(d.commands).toEqual([
       {
         type: 'saga.ProcessPayment',
         attempt: 1,
-        payload: { orderId: ORDER_ID, customerId: 'c-1', amountMinor: 2500, currency: 'EUR' },
+        payload: {
+          orderId: ORDER_ID,
+          customerId: 'c-1',
+          paymentToken: 'tok_approve',
+          amountMinor: 2500,
+          currency: 'EUR',
+        },
       },
     ]);
+  });
+
+  it('sends no token for a saga persisted before OrderPlaced v3, so payment declines it', () => {
+    const run = new Run();
+    const { paymentToken: _dropped, ...legacyOrder } = run.state.order;
+    run.state = { ...run.state, order: legacyOrder };
+    const [command] = run.feed(msg.reserved()).commands;
+    expect(command?.payload).toMatchObject({ paymentToken: null });
   });
 
   it('ships the ordered lines to the order address', () => {

@@ -141,6 +141,14 @@ describe('order saga over Kafka', () => {
     const completed = await outcome(orderId, 'saga.SagaCompleted');
     expect(completed.payload).toEqual({
       orderId,
+      lines: [
+        {
+          sku: 'KEYBOARD-MECH',
+          quantity: 2,
+          unitAmountMinor: PRICE.unitAmountMinor,
+          lineAmountMinor: 2 * PRICE.unitAmountMinor,
+        },
+      ],
       amountMinor: 2 * PRICE.unitAmountMinor,
       currency: 'EUR',
       trackingNumber: shipment(orderId).trackingNumber,

@@ -77,6 +77,7 @@ function started(orderId = randomUUID()): Decision {
           country: 'DE',
         },
         channel: 'WEB',
+        paymentToken: 'tok_approve',
       },
     },
     policy,

@@ -103,8 +103,19 @@ async function send(contract: MessageContract, payload: Record<string, unknown>)
   }
 }
 
-function process(orderId: string, customerId = 'customer-1', amountMinor = 20997) {
-  return send(contracts.process, { orderId, customerId, amountMinor, currency: 'EUR' });
+function process(
+  orderId: string,
+  paymentToken = 'tok_approve',
+  amountMinor = 20997,
+  customerId = 'customer-1',
+) {
+  return send(contracts.process, {
+    orderId,
+    customerId,
+    paymentToken,
+    amountMinor,
+    currency: 'EUR',
+  });
 }
 
 function refund(orderId: string, amountMinor = 20997) {
@@ -335,7 +346,7 @@ describe('payments over Kafka', () => {
 describe('payments over HTTP', () => {
   it("shows an order's payment and refund", async () => {
     const orderId = `order-${randomUUID()}`;
-    await process(orderId, 'customer-7', 999);
+    await process(orderId, 'tok_approve', 999, 'customer-7');
     await repliesFor(orderId, 1);
     const response = await app.http.inject({ method: 'GET', url: `/payments/${orderId}` });
     expect(response.statusCode).toBe(200);

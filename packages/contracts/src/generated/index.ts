@@ -9,18 +9,21 @@ import * as OrderCancelledV1 from './order-service/OrderCancelled.v1.js';
 import * as OrderCompletedV1 from './order-service/OrderCompleted.v1.js';
 import * as OrderPlacedV1 from './order-service/OrderPlaced.v1.js';
 import * as OrderPlacedV2 from './order-service/OrderPlaced.v2.js';
+import * as OrderPlacedV3 from './order-service/OrderPlaced.v3.js';
 import * as PaymentCapturedV1 from './payment-service/PaymentCaptured.v1.js';
 import * as PaymentDeclinedV1 from './payment-service/PaymentDeclined.v1.js';
 import * as PaymentRefundedV1 from './payment-service/PaymentRefunded.v1.js';
 import * as CancelShipmentV1 from './order-saga/CancelShipment.v1.js';
 import * as CommitInventoryV1 from './order-saga/CommitInventory.v1.js';
 import * as ProcessPaymentV1 from './order-saga/ProcessPayment.v1.js';
+import * as ProcessPaymentV2 from './order-saga/ProcessPayment.v2.js';
 import * as RefundPaymentV1 from './order-saga/RefundPayment.v1.js';
 import * as ReleaseInventoryV1 from './order-saga/ReleaseInventory.v1.js';
 import * as ReserveInventoryV1 from './order-saga/ReserveInventory.v1.js';
 import * as RestockInventoryV1 from './order-saga/RestockInventory.v1.js';
 import * as SagaCancelledV1 from './order-saga/SagaCancelled.v1.js';
 import * as SagaCompletedV1 from './order-saga/SagaCompleted.v1.js';
+import * as SagaCompletedV2 from './order-saga/SagaCompleted.v2.js';
 import * as SagaParkedV1 from './order-saga/SagaParked.v1.js';
 import * as SagaStepChangedV1 from './order-saga/SagaStepChanged.v1.js';
 import * as ScheduleShipmentV1 from './order-saga/ScheduleShipment.v1.js';
@@ -38,18 +41,21 @@ export {
   OrderCompletedV1,
   OrderPlacedV1,
   OrderPlacedV2,
+  OrderPlacedV3,
   PaymentCapturedV1,
   PaymentDeclinedV1,
   PaymentRefundedV1,
   CancelShipmentV1,
   CommitInventoryV1,
   ProcessPaymentV1,
+  ProcessPaymentV2,
   RefundPaymentV1,
   ReleaseInventoryV1,
   ReserveInventoryV1,
   RestockInventoryV1,
   SagaCancelledV1,
   SagaCompletedV1,
+  SagaCompletedV2,
   SagaParkedV1,
   SagaStepChangedV1,
   ScheduleShipmentV1,
@@ -66,19 +72,19 @@ export type InventoryReserved = InventoryReservedV1.InventoryReserved;
 export type InventoryRestocked = InventoryRestockedV1.InventoryRestocked;
 export type OrderCancelled = OrderCancelledV1.OrderCancelled;
 export type OrderCompleted = OrderCompletedV1.OrderCompleted;
-export type OrderPlaced = OrderPlacedV2.OrderPlaced;
+export type OrderPlaced = OrderPlacedV3.OrderPlaced;
 export type PaymentCaptured = PaymentCapturedV1.PaymentCaptured;
 export type PaymentDeclined = PaymentDeclinedV1.PaymentDeclined;
 export type PaymentRefunded = PaymentRefundedV1.PaymentRefunded;
 export type CancelShipment = CancelShipmentV1.CancelShipment;
 export type CommitInventory = CommitInventoryV1.CommitInventory;
-export type ProcessPayment = ProcessPaymentV1.ProcessPayment;
+export type ProcessPayment = ProcessPaymentV2.ProcessPayment;
 export type RefundPayment = RefundPaymentV1.RefundPayment;
 export type ReleaseInventory = ReleaseInventoryV1.ReleaseInventory;
 export type ReserveInventory = ReserveInventoryV1.ReserveInventory;
 export type RestockInventory = RestockInventoryV1.RestockInventory;
 export type SagaCancelled = SagaCancelledV1.SagaCancelled;
-export type SagaCompleted = SagaCompletedV1.SagaCompleted;
+export type SagaCompleted = SagaCompletedV2.SagaCompleted;
 export type SagaParked = SagaParkedV1.SagaParked;
 export type SagaStepChanged = SagaStepChangedV1.SagaStepChanged;
 export type ScheduleShipment = ScheduleShipmentV1.ScheduleShipment;
@@ -181,6 +187,7 @@ export const GENERATED_MESSAGES = {
     versions: [
       { version: 1, file: 'schemas/order-service/OrderPlaced.v1.avsc', schema: OrderPlacedV1.schema },
       { version: 2, file: 'schemas/order-service/OrderPlaced.v2.avsc', schema: OrderPlacedV2.schema },
+      { version: 3, file: 'schemas/order-service/OrderPlaced.v3.avsc', schema: OrderPlacedV3.schema },
     ],
   },
   'payments.PaymentCaptured': {
@@ -229,6 +236,7 @@ export const GENERATED_MESSAGES = {
     fullName: 'orderflow.saga.ProcessPayment',
     versions: [
       { version: 1, file: 'schemas/order-saga/ProcessPayment.v1.avsc', schema: ProcessPaymentV1.schema },
+      { version: 2, file: 'schemas/order-saga/ProcessPayment.v2.avsc', schema: ProcessPaymentV2.schema },
     ],
   },
   'saga.RefundPayment': {
@@ -277,6 +285,7 @@ export const GENERATED_MESSAGES = {
     fullName: 'orderflow.saga.SagaCompleted',
     versions: [
       { version: 1, file: 'schemas/order-saga/SagaCompleted.v1.avsc', schema: SagaCompletedV1.schema },
+      { version: 2, file: 'schemas/order-saga/SagaCompleted.v2.avsc', schema: SagaCompletedV2.schema },
     ],
   },
   'saga.SagaParked': {

@@ -33,14 +33,14 @@ export function start(
   now: number,
 ): Decision {
   assertPolicy(policy);
-  const { orderId, customerId, lines, shippingAddress } = placed.payload;
+  const { orderId, customerId, lines, shippingAddress, paymentToken } = placed.payload;
   const blank: SagaState = {
     orderId,
     version: 0,
     status: 'RUNNING',
     // Fixed for the saga's life so a redeploy with new timeouts never moves a running deadline.
     policy,
-    order: { customerId, lines, shippingAddress },
+    order: { customerId, lines, shippingAddress, paymentToken },
     priced: null,
     payment: null,
     shipment: null,
@@ -172,6 +172,7 @@ function advance(d: Draft, done: SagaStep): void {
     type: 'saga.SagaCompleted',
     payload: {
       orderId: d.state.orderId,
+      lines: priced.lines,
       amountMinor: priced.amountMinor,
       currency: priced.currency,
       trackingNumber: shipment.trackingNumber,

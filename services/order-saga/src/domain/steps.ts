@@ -40,6 +40,7 @@ export const STEP_DEFINITIONS: Readonly<Record<SagaStep, StepDefinition>> = {
       payload: {
         orderId: s.orderId,
         customerId: s.order.customerId,
+        paymentToken: s.order.paymentToken ?? null,
         amountMinor: required(s.priced, 'priced total').amountMinor,
         currency: required(s.priced, 'priced total').currency,
       },

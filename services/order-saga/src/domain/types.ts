@@ -74,7 +74,10 @@ export interface SagaState {
   readonly version: number;
   readonly status: SagaStatus;
   readonly policy: SagaPolicy;
-  readonly order: Pick<OrderPlaced, 'customerId' | 'lines' | 'shippingAddress'>;
+  readonly order: Pick<OrderPlaced, 'customerId' | 'lines' | 'shippingAddress'> & {
+    /** From OrderPlaced v3; absent in states persisted before v3 and null in v1/v2 orders. */
+    readonly paymentToken?: string | null;
+  };
   /** Set by InventoryReserved: the only source of prices and the total to charge. */
   readonly priced: Pick<Reserved, 'lines' | 'amountMinor' | 'currency'> | null;
   readonly payment: MessagePayload<'payments.PaymentCaptured'> | null;

@@ -30,7 +30,7 @@ export interface RecordStep {
 /** From SagaCompleted. */
 export interface Complete {
   readonly type: 'Complete';
-  /** Empty when the outcome event does not carry them (SagaCompleted v1 has only the total). */
+  /** Empty for SagaCompleted v1 data, which carries only the total. */
   readonly pricedLines: readonly PricedLine[];
   readonly totalMinor: number;
   readonly currency: string;

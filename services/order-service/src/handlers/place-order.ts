@@ -173,6 +173,8 @@ export function placeOrderRoute(app: HttpApp, deps: PlaceOrderDeps): void {
           lines: order.lines,
           shippingAddress: order.shippingAddress,
           channel: order.channel,
+          // Travels to payment through the saga; not part of the order's own state or API.
+          paymentToken: body.payment.token,
         } satisfies MessagePayload<'orders.OrderPlaced'>,
       });
       await client.query('COMMIT');

@@ -24,10 +24,10 @@ export const fromStepChanged = (e: StepChanged): OrderCommand => ({
   detail: e.detail,
 });
 
-// SagaCompleted v1 carries the total but not the priced lines, so the order has none to show.
+// SagaCompleted v1 data reads with no lines (the v2 default): such an order shows only its total.
 export const fromSagaCompleted = (e: SagaCompleted): OrderCommand => ({
   type: 'Complete',
-  pricedLines: [],
+  pricedLines: e.lines,
   totalMinor: e.amountMinor,
   currency: e.currency,
   trackingNumber: e.trackingNumber,

@@ -25,12 +25,19 @@ describe('saga events → Order commands', () => {
     });
   });
 
-  it('SagaCompleted → Complete with the total and no priced lines (v1 does not carry them)', () => {
+  it('SagaCompleted → Complete with the priced lines and the total', () => {
+    const lines = [{ sku: 'S', quantity: 1, unitAmountMinor: 999, lineAmountMinor: 999 }];
     expect(
-      fromSagaCompleted({ orderId: 'o', amountMinor: 999, currency: 'EUR', trackingNumber: 'T' }),
+      fromSagaCompleted({
+        orderId: 'o',
+        lines,
+        amountMinor: 999,
+        currency: 'EUR',
+        trackingNumber: 'T',
+      }),
     ).toEqual({
       type: 'Complete',
-      pricedLines: [],
+      pricedLines: lines,
       totalMinor: 999,
       currency: 'EUR',
       trackingNumber: 'T',

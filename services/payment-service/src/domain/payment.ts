@@ -73,9 +73,13 @@ export function decideCharge(command: ProcessPayment, state: PaymentState): Char
       reason: 'OTHER',
       why: `currency ${command.currency} is not ISO 4217`,
     };
+  // A v1 command (from a saga older than ProcessPayment v2) names no payment method: nothing to
+  // charge, and guessing one would charge the customer without their say.
+  if (command.paymentToken === null)
+    return { kind: 'decline', reason: 'OTHER', why: 'the command carries no payment token' };
   return {
     kind: 'charge',
-    token: paymentToken(command),
+    token: command.paymentToken,
     idempotencyKey: `charge:${command.orderId}`,
   };
 }
@@ -89,18 +93,6 @@ export function decideRefund(state: PaymentState): RefundDecision {
       idempotencyKey: `refund:${state.payment.orderId}`,
     };
   return { kind: 'nothing-to-refund' };
-}
-
-/**
- * The payment token to charge. `saga.ProcessPayment` v1 carries no token (nor does
- * `orders.OrderPlaced`), so until a contract version adds one, the customer id stands in: a
- * customer id that is itself a simulator token (`tok_...`) selects that behaviour, and every
- * other customer pays with `tok_approve`.
- */
-export const DEFAULT_TOKEN = 'tok_approve';
-
-export function paymentToken(command: Pick<ProcessPayment, 'customerId'>): string {
-  return /^tok_[a-z0-9_]{1,64}$/.test(command.customerId) ? command.customerId : DEFAULT_TOKEN;
 }
 
 export function capturedReply(payment: Payment): PaymentCaptured {

@@ -12,7 +12,7 @@ export interface ChargeRequest {
   readonly orderId: string;
   readonly amountMinor: number;
   readonly currency: string;
-  /** Which card/wallet to charge; see `paymentToken` for where it comes from today. */
+  /** Which card/wallet to charge: the opaque token the client sent in POST /orders. */
   readonly token: string;
   readonly idempotencyKey: string;
 }

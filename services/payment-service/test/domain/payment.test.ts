@@ -4,7 +4,6 @@ import {
   decideCharge,
   decideRefund,
   declinedReply,
-  paymentToken,
   paymentView,
   refundedReply,
   type Payment,
@@ -12,7 +11,13 @@ import {
   type Refund,
 } from '../../src/domain/payment.js';
 
-const command = { orderId: 'o-1', customerId: 'c-1', amountMinor: 2500, currency: 'EUR' };
+const command = {
+  orderId: 'o-1',
+  customerId: 'c-1',
+  paymentToken: 'tok_transient_2',
+  amountMinor: 2500,
+  currency: 'EUR',
+};
 
 const captured: Payment = {
   orderId: 'o-1',
@@ -53,7 +58,7 @@ describe('decideCharge', () => {
   it('charges a new order once, with an idempotency key derived from the order', () => {
     expect(decideCharge(command, state())).toEqual({
       kind: 'charge',
-      token: 'tok_approve',
+      token: 'tok_transient_2',
       idempotencyKey: 'charge:o-1',
     });
   });
@@ -79,6 +84,14 @@ describe('decideCharge', () => {
       reason: 'OTHER',
     });
   });
+
+  it('declines a v1 command, which names no payment method, rather than guess one', () => {
+    expect(decideCharge({ ...command, paymentToken: null }, state())).toEqual({
+      kind: 'decline',
+      reason: 'OTHER',
+      why: 'the command carries no payment token',
+    });
+  });
 });
 
 describe('decideRefund', () => {
@@ -101,14 +114,6 @@ describe('decideRefund', () => {
       kind: 'replay',
       refund: nothingRefunded,
     });
-  });
-});
-
-describe('paymentToken', () => {
-  it('takes a simulator token given as the customer id, and approves everyone else', () => {
-    expect(paymentToken({ customerId: 'tok_transient_2' })).toBe('tok_transient_2');
-    expect(paymentToken({ customerId: 'customer-42' })).toBe('tok_approve');
-    expect(paymentToken({ customerId: 'tok_DROP TABLE' })).toBe('tok_approve');
   });
 });
 
