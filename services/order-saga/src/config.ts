@@ -11,7 +11,8 @@ export const configSchema = z.object({
   SAGA_DEADLINE_BATCH: z.coerce.number().int().min(1).max(1_000).default(50),
   /** Per-step reply timeouts: a silent participant past this fails its step. */
   SAGA_RESERVE_INVENTORY_TIMEOUT_MS: ms(10_000),
-  SAGA_PROCESS_PAYMENT_TIMEOUT_MS: ms(30_000), // the gateway may answer slowly
+  // Above the payment consumer's in-process retries (~11 s) so transient gateway errors resolve first.
+  SAGA_PROCESS_PAYMENT_TIMEOUT_MS: ms(15_000),
   SAGA_COMMIT_INVENTORY_TIMEOUT_MS: ms(10_000),
   SAGA_SCHEDULE_SHIPMENT_TIMEOUT_MS: ms(15_000),
   /** How long to wait for a compensation's confirmation before re-sending it. */

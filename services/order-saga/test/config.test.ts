@@ -15,7 +15,7 @@ describe('order-saga config', () => {
     expect(sagaPolicy(config)).toEqual({
       stepTimeoutMs: {
         RESERVE_INVENTORY: 10_000,
-        PROCESS_PAYMENT: 30_000,
+        PROCESS_PAYMENT: 15_000,
         COMMIT_INVENTORY: 10_000,
         SCHEDULE_SHIPMENT: 15_000,
       },
