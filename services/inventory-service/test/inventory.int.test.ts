@@ -2,14 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dlqTopic, RETRY_TIERS, retryTopic } from '@orderflow/contracts';
-import {
-  ensureTopics,
-  Messaging,
-  silentLogger,
-  type Envelope,
-  type MessageContract,
-} from '@orderflow/messaging';
+import { Messaging, MESSAGING_MIGRATIONS_DIR, silentLogger } from '@orderflow/messaging';
+import { MessagingPeer, privateTopics } from '@orderflow/service-testkit';
 import { createLogger } from '@orderflow/telemetry';
 import {
   createTestDatabase,
@@ -31,7 +25,6 @@ import { listItems } from '../src/store/inventory-store.js';
 const env = testEnvironment();
 const brokers = env.kafkaBrokers.split(',');
 const here = path.dirname(fileURLToPath(import.meta.url));
-const MESSAGING_MIGRATIONS = path.resolve(here, '../../../packages/messaging/migrations');
 const INVENTORY_MIGRATIONS = path.resolve(here, '../migrations');
 
 const suffix = randomUUID().slice(0, 8);
@@ -41,59 +34,10 @@ const inventoryGroup = `inventory-service-${suffix}`;
 const sagaGroup = `order-saga-${suffix}`;
 const contracts = contractsOnTopics(commandsTopic, eventsTopic);
 
-interface Reply {
-  readonly type: string;
-  readonly orderId: string;
-  readonly payload: Record<string, unknown>;
-  readonly envelope: Envelope;
-}
-const replies: Reply[] = [];
-
 let inventoryDb: TestDatabase;
-let sagaDb: TestDatabase;
-let saga: Messaging;
+let saga: MessagingPeer;
 let app: InventoryApp;
 let initial: Map<string, StockItem>;
-
-async function topicsFor(topic: string, group: string): Promise<void> {
-  const names = [
-    topic,
-    ...RETRY_TIERS.map((_, i) => retryTopic(topic, group, i + 1)),
-    dlqTopic(topic, group),
-  ];
-  await ensureTopics(
-    brokers,
-    names.map((name) => ({ name, partitions: 3, retentionMs: 3_600_000 })),
-  );
-}
-
-/** Sends a command as the saga does: through its outbox, in a transaction. */
-async function send(contract: MessageContract, payload: Record<string, unknown>) {
-  const client = await sagaDb.pool.connect();
-  try {
-    await client.query('BEGIN');
-    const envelope = await saga.publisher.publish(client, {
-      contract,
-      key: String(payload.orderId),
-      payload,
-    });
-    await client.query('COMMIT');
-    return envelope;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-async function repliesFor(orderId: string, count: number): Promise<Reply[]> {
-  return eventually(`${count} repl(ies) for ${orderId}`, () => {
-    const found = replies.filter((r) => r.orderId === orderId);
-    if (found.length < count) throw new Error(`${found.length} so far`);
-    return found;
-  });
-}
 
 async function stock(): Promise<Map<string, StockItem>> {
   return new Map((await listItems(inventoryDb.pool)).map((item) => [item.sku, item]));
@@ -110,10 +54,13 @@ function total(i: StockItem): number {
 }
 
 beforeAll(async () => {
-  await Promise.all([topicsFor(commandsTopic, inventoryGroup), topicsFor(eventsTopic, sagaGroup)]);
-  [inventoryDb, sagaDb] = await Promise.all([
-    createTestDatabase(env.databaseUrl, [MESSAGING_MIGRATIONS, INVENTORY_MIGRATIONS]),
-    createTestDatabase(env.databaseUrl, [MESSAGING_MIGRATIONS]),
+  await Promise.all([
+    privateTopics(brokers, commandsTopic, inventoryGroup),
+    privateTopics(brokers, eventsTopic, sagaGroup),
+  ]);
+  inventoryDb = await createTestDatabase(env.databaseUrl, [
+    MESSAGING_MIGRATIONS_DIR,
+    INVENTORY_MIGRATIONS,
   ]);
   initial = await stock();
 
@@ -141,45 +88,27 @@ beforeAll(async () => {
     group: inventoryGroup,
   });
 
-  saga = new Messaging({
+  saga = await MessagingPeer.start({
     service: 'order-saga',
     brokers,
     registryUrl: env.schemaRegistryUrl,
-    pool: sagaDb.pool,
-    logger: silentLogger,
-    autoRegisterSchemas: true,
-    relay: { pollIntervalMs: 200 },
-  });
-  saga.consumer({
+    databaseUrl: env.databaseUrl,
     group: sagaGroup,
-    subscriptions: [
+    receives: [
       contracts.reserved,
       contracts.rejected,
       contracts.committed,
       contracts.released,
       contracts.restocked,
-    ].map((contract) => ({
-      contract,
-      handle: (payload, ctx) => {
-        const body = payload as Record<string, unknown>;
-        replies.push({
-          type: ctx.envelope.type,
-          orderId: String(body.orderId),
-          payload: body,
-          envelope: ctx.envelope,
-        });
-        return Promise.resolve();
-      },
-    })),
+    ],
   });
-  await Promise.all([app.start(), saga.start()]);
+  await app.start();
 });
 
 afterAll(async () => {
   await app?.stop();
   await saga?.stop();
   await inventoryDb?.drop();
-  await sagaDb?.drop();
 });
 
 describe('inventory over Kafka', () => {
@@ -187,14 +116,14 @@ describe('inventory over Kafka', () => {
   const duplicateOrder = `order-${randomUUID()}`;
 
   it('reserves available stock and replies with priced lines and the total', async () => {
-    const command = await send(contracts.reserve, {
+    const command = await saga.send(contracts.reserve, {
       orderId: reservedOrder,
       lines: [
         { sku: 'MOUSE-WIRELESS', quantity: 1 },
         { sku: 'KEYBOARD-MECH', quantity: 2 },
       ],
     });
-    const [reply] = await repliesFor(reservedOrder, 1);
+    const [reply] = await saga.receivedFor(reservedOrder, 1);
     expect(reply?.type).toBe('inventory.InventoryReserved');
     expect(reply?.payload).toEqual({
       orderId: reservedOrder,
@@ -215,25 +144,25 @@ describe('inventory over Kafka', () => {
     const before = await stock();
     const short = `order-${randomUUID()}`;
     const unknown = `order-${randomUUID()}`;
-    await send(contracts.reserve, {
+    await saga.send(contracts.reserve, {
       orderId: short,
       lines: [
         { sku: 'MOUSE-WIRELESS', quantity: 1 },
         { sku: 'LAPTOP-STAND', quantity: 6 },
       ],
     });
-    await send(contracts.reserve, {
+    await saga.send(contracts.reserve, {
       orderId: unknown,
       lines: [{ sku: 'NO-SUCH-SKU', quantity: 1 }],
     });
-    const [rejected] = await repliesFor(short, 1);
+    const [rejected] = await saga.receivedFor(short, 1);
     expect(rejected?.type).toBe('inventory.InventoryReservationRejected');
     expect(rejected?.payload).toEqual({
       orderId: short,
       reason: 'OUT_OF_STOCK',
       skus: ['LAPTOP-STAND'],
     });
-    const [unknownReply] = await repliesFor(unknown, 1);
+    const [unknownReply] = await saga.receivedFor(unknown, 1);
     expect(unknownReply?.payload).toEqual({
       orderId: unknown,
       reason: 'UNKNOWN_SKU',
@@ -244,9 +173,9 @@ describe('inventory over Kafka', () => {
 
   it('reserves once when the same ReserveInventory arrives twice, and answers both', async () => {
     const command = { orderId: duplicateOrder, lines: [{ sku: 'MONITOR-27', quantity: 3 }] };
-    await send(contracts.reserve, command);
-    await send(contracts.reserve, command);
-    const both = await repliesFor(duplicateOrder, 2);
+    await saga.send(contracts.reserve, command);
+    await saga.send(contracts.reserve, command);
+    const both = await saga.receivedFor(duplicateOrder, 2);
     expect(both.map((r) => r.type)).toEqual([
       'inventory.InventoryReserved',
       'inventory.InventoryReserved',
@@ -256,10 +185,10 @@ describe('inventory over Kafka', () => {
   });
 
   it('release returns the reserved stock', async () => {
-    await send(contracts.release, { orderId: duplicateOrder });
+    await saga.send(contracts.release, { orderId: duplicateOrder });
     const released = await eventually('InventoryReleased', () => {
-      const r = replies.find(
-        (x) => x.orderId === duplicateOrder && x.type === 'inventory.InventoryReleased',
+      const r = saga.received.find(
+        (x) => x.key === duplicateOrder && x.type === 'inventory.InventoryReleased',
       );
       if (!r) throw new Error('not yet');
       return r;
@@ -269,10 +198,10 @@ describe('inventory over Kafka', () => {
   });
 
   it('commit moves reserved to committed; restock puts it back', async () => {
-    await send(contracts.commit, { orderId: reservedOrder });
+    await saga.send(contracts.commit, { orderId: reservedOrder });
     const committed = await eventually('InventoryCommitted', () => {
-      const r = replies.find(
-        (x) => x.orderId === reservedOrder && x.type === 'inventory.InventoryCommitted',
+      const r = saga.received.find(
+        (x) => x.key === reservedOrder && x.type === 'inventory.InventoryCommitted',
       );
       if (!r) throw new Error('not yet');
       return r;
@@ -287,11 +216,11 @@ describe('inventory over Kafka', () => {
       committed: 2,
     });
 
-    await send(contracts.restock, { orderId: reservedOrder });
+    await saga.send(contracts.restock, { orderId: reservedOrder });
     await eventually('InventoryRestocked', () => {
       if (
-        !replies.some(
-          (x) => x.orderId === reservedOrder && x.type === 'inventory.InventoryRestocked',
+        !saga.received.some(
+          (x) => x.key === reservedOrder && x.type === 'inventory.InventoryRestocked',
         )
       )
         throw new Error('not yet');
@@ -306,13 +235,13 @@ describe('inventory over Kafka', () => {
   it('a release that overtakes its reserve wins: the late reserve holds nothing', async () => {
     const orderId = `order-${randomUUID()}`;
     const before = await item('MONITOR-27');
-    await send(contracts.release, { orderId });
-    const [released] = await repliesFor(orderId, 1);
+    await saga.send(contracts.release, { orderId });
+    const [released] = await saga.receivedFor(orderId, 1);
     expect(released).toMatchObject({
       type: 'inventory.InventoryReleased',
       payload: { orderId, lines: [] },
     });
-    const late = await send(contracts.reserve, {
+    const late = await saga.send(contracts.reserve, {
       orderId,
       lines: [{ sku: 'MONITOR-27', quantity: 1 }],
     });
@@ -341,10 +270,10 @@ describe('inventory over Kafka', () => {
           { sku: 'LAPTOP-STAND', quantity: 1 },
           { sku: 'MOUSE-WIRELESS', quantity: 1 },
         ];
-        return send(contracts.reserve, { orderId, lines: i % 2 ? lines : lines.reverse() });
+        return saga.send(contracts.reserve, { orderId, lines: i % 2 ? lines : lines.reverse() });
       }),
     );
-    const outcomes = await Promise.all(orders.map((o) => repliesFor(o, 1)));
+    const outcomes = await Promise.all(orders.map((o) => saga.receivedFor(o, 1)));
     const types = outcomes.map(([r]) => r?.type);
     expect(types.filter((t) => t === 'inventory.InventoryReserved')).toHaveLength(5);
     const rejected = outcomes.flat().filter((r) => r.type !== 'inventory.InventoryReserved');

@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dlqTopic, RETRY_TIERS, retryTopic } from '@orderflow/contracts';
 import {
-  ensureTopics,
   Messaging,
+  MESSAGING_MIGRATIONS_DIR,
   silentLogger,
   type Envelope,
-  type MessageContract,
 } from '@orderflow/messaging';
+import { MessagingPeer, privateTopics } from '@orderflow/service-testkit';
 import { createLogger } from '@orderflow/telemetry';
 import {
   createTestDatabase,
@@ -32,7 +31,6 @@ import { SimulatedGateway } from '../src/gateway/simulated-gateway.js';
 const env = testEnvironment();
 const brokers = env.kafkaBrokers.split(',');
 const here = path.dirname(fileURLToPath(import.meta.url));
-const MESSAGING_MIGRATIONS = path.resolve(here, '../../../packages/messaging/migrations');
 const PAYMENT_MIGRATIONS = path.resolve(here, '../migrations');
 
 const suffix = randomUUID().slice(0, 8);
@@ -42,19 +40,11 @@ const paymentGroup = `payment-service-${suffix}`;
 const sagaGroup = `order-saga-${suffix}`;
 const contracts = contractsOnTopics(commandsTopic, eventsTopic);
 
-interface Reply {
-  readonly type: string;
-  readonly orderId: string;
-  readonly payload: Record<string, unknown>;
-  readonly envelope: Envelope;
-}
-const replies: Reply[] = [];
 /** Gateway calls per order (failed ones included). */
 const calls = new Map<string, number>();
 
 let paymentDb: TestDatabase;
-let sagaDb: TestDatabase;
-let saga: Messaging;
+let saga: MessagingPeer;
 let app: PaymentApp;
 
 function counting(gateway: PaymentGateway): PaymentGateway {
@@ -71,45 +61,13 @@ function counting(gateway: PaymentGateway): PaymentGateway {
   };
 }
 
-async function topicsFor(topic: string, group: string): Promise<void> {
-  const names = [
-    topic,
-    ...RETRY_TIERS.map((_, i) => retryTopic(topic, group, i + 1)),
-    dlqTopic(topic, group),
-  ];
-  await ensureTopics(
-    brokers,
-    names.map((name) => ({ name, partitions: 3, retentionMs: 3_600_000 })),
-  );
-}
-
-/** Sends a command as the saga does: through its outbox, in a transaction. */
-async function send(contract: MessageContract, payload: Record<string, unknown>) {
-  const client = await sagaDb.pool.connect();
-  try {
-    await client.query('BEGIN');
-    const envelope = await saga.publisher.publish(client, {
-      contract,
-      key: String(payload.orderId),
-      payload,
-    });
-    await client.query('COMMIT');
-    return envelope;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 function process(
   orderId: string,
   paymentToken = 'tok_approve',
   amountMinor = 20997,
   customerId = 'customer-1',
 ) {
-  return send(contracts.process, {
+  return saga.send(contracts.process, {
     orderId,
     customerId,
     paymentToken,
@@ -119,15 +77,7 @@ function process(
 }
 
 function refund(orderId: string, amountMinor = 20997) {
-  return send(contracts.refund, { orderId, amountMinor, currency: 'EUR' });
-}
-
-async function repliesFor(orderId: string, count: number): Promise<Reply[]> {
-  return eventually(`${count} repl(ies) for ${orderId}`, () => {
-    const found = replies.filter((r) => r.orderId === orderId);
-    if (found.length < count) throw new Error(`${found.length} so far`);
-    return found;
-  });
+  return saga.send(contracts.refund, { orderId, amountMinor, currency: 'EUR' });
 }
 
 async function rows(table: 'payments' | 'refunds', orderId: string) {
@@ -149,10 +99,13 @@ async function consumed(command: Envelope): Promise<void> {
 }
 
 beforeAll(async () => {
-  await Promise.all([topicsFor(commandsTopic, paymentGroup), topicsFor(eventsTopic, sagaGroup)]);
-  [paymentDb, sagaDb] = await Promise.all([
-    createTestDatabase(env.databaseUrl, [MESSAGING_MIGRATIONS, PAYMENT_MIGRATIONS]),
-    createTestDatabase(env.databaseUrl, [MESSAGING_MIGRATIONS]),
+  await Promise.all([
+    privateTopics(brokers, commandsTopic, paymentGroup),
+    privateTopics(brokers, eventsTopic, sagaGroup),
+  ]);
+  paymentDb = await createTestDatabase(env.databaseUrl, [
+    MESSAGING_MIGRATIONS_DIR,
+    PAYMENT_MIGRATIONS,
   ]);
 
   const config = paymentConfig({
@@ -180,39 +133,21 @@ beforeAll(async () => {
     group: paymentGroup,
   });
 
-  saga = new Messaging({
+  saga = await MessagingPeer.start({
     service: 'order-saga',
     brokers,
     registryUrl: env.schemaRegistryUrl,
-    pool: sagaDb.pool,
-    logger: silentLogger,
-    autoRegisterSchemas: true,
-    relay: { pollIntervalMs: 200 },
-  });
-  saga.consumer({
+    databaseUrl: env.databaseUrl,
     group: sagaGroup,
-    subscriptions: [contracts.captured, contracts.declined, contracts.refunded].map((contract) => ({
-      contract,
-      handle: (payload, ctx) => {
-        const body = payload as Record<string, unknown>;
-        replies.push({
-          type: ctx.envelope.type,
-          orderId: String(body.orderId),
-          payload: body,
-          envelope: ctx.envelope,
-        });
-        return Promise.resolve();
-      },
-    })),
+    receives: [contracts.captured, contracts.declined, contracts.refunded],
   });
-  await Promise.all([app.start(), saga.start()]);
+  await app.start();
 });
 
 afterAll(async () => {
   await app?.stop();
   await saga?.stop();
   await paymentDb?.drop();
-  await sagaDb?.drop();
 });
 
 describe('payments over Kafka', () => {
@@ -220,7 +155,7 @@ describe('payments over Kafka', () => {
 
   it('captures an approved payment once and replies PaymentCaptured', async () => {
     const command = await process(capturedOrder);
-    const [reply] = await repliesFor(capturedOrder, 1);
+    const [reply] = await saga.receivedFor(capturedOrder, 1);
     expect(reply?.type).toBe('payments.PaymentCaptured');
     const [row] = await rows('payments', capturedOrder);
     expect(reply?.payload).toEqual({
@@ -243,7 +178,7 @@ describe('payments over Kafka', () => {
   it('declines for insufficient funds: PaymentDeclined and no capture', async () => {
     const orderId = `order-${randomUUID()}`;
     await process(orderId, 'tok_decline_insufficient_funds', 1200);
-    const [reply] = await repliesFor(orderId, 1);
+    const [reply] = await saga.receivedFor(orderId, 1);
     expect(reply).toMatchObject({
       type: 'payments.PaymentDeclined',
       payload: { orderId, reason: 'INSUFFICIENT_FUNDS', amountMinor: 1200, currency: 'EUR' },
@@ -256,7 +191,7 @@ describe('payments over Kafka', () => {
   it('retries transient gateway failures in process and captures exactly once', async () => {
     const orderId = `order-${randomUUID()}`;
     await process(orderId, 'tok_transient_2');
-    const [reply] = await repliesFor(orderId, 1);
+    const [reply] = await saga.receivedFor(orderId, 1);
     expect(reply?.type).toBe('payments.PaymentCaptured');
     expect(calls.get(orderId)).toBe(3); // two failures, then the capture
     expect(await rows('payments', orderId)).toHaveLength(1);
@@ -265,7 +200,7 @@ describe('payments over Kafka', () => {
   it('retries through the retry topic when in-process attempts run out, capturing once', async () => {
     const orderId = `order-${randomUUID()}`;
     await process(orderId, 'tok_transient_4');
-    const [reply] = await repliesFor(orderId, 1);
+    const [reply] = await saga.receivedFor(orderId, 1);
     expect(reply?.type).toBe('payments.PaymentCaptured');
     expect(calls.get(orderId)).toBe(5);
     expect(await rows('payments', orderId)).toHaveLength(1);
@@ -275,7 +210,7 @@ describe('payments over Kafka', () => {
     const orderId = `order-${randomUUID()}`;
     await process(orderId);
     await process(orderId);
-    const both = await repliesFor(orderId, 2);
+    const both = await saga.receivedFor(orderId, 2);
     expect(both.map((r) => r.type)).toEqual([
       'payments.PaymentCaptured',
       'payments.PaymentCaptured',
@@ -288,7 +223,7 @@ describe('payments over Kafka', () => {
   it('refunds a capture in full once, and re-sends the reply for a duplicate refund', async () => {
     await refund(capturedOrder);
     await refund(capturedOrder);
-    const [captured, ...refunds] = await repliesFor(capturedOrder, 3);
+    const [captured, ...refunds] = await saga.receivedFor(capturedOrder, 3);
     expect(refunds.map((r) => r.type)).toEqual([
       'payments.PaymentRefunded',
       'payments.PaymentRefunded',
@@ -309,7 +244,7 @@ describe('payments over Kafka', () => {
   it('confirms a refund with nothing captured as amount 0, and a later charge does nothing', async () => {
     const orderId = `order-${randomUUID()}`;
     await refund(orderId, 4200);
-    const [reply] = await repliesFor(orderId, 1);
+    const [reply] = await saga.receivedFor(orderId, 1);
     expect(reply).toMatchObject({
       type: 'payments.PaymentRefunded',
       payload: { orderId, paymentId: '', amountMinor: 0, currency: 'EUR' },
@@ -347,7 +282,7 @@ describe('payments over HTTP', () => {
   it("shows an order's payment and refund", async () => {
     const orderId = `order-${randomUUID()}`;
     await process(orderId, 'tok_approve', 999, 'customer-7');
-    await repliesFor(orderId, 1);
+    await saga.receivedFor(orderId, 1);
     const response = await app.http.inject({ method: 'GET', url: `/payments/${orderId}` });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
@@ -366,7 +301,7 @@ describe('payments over HTTP', () => {
     });
 
     await refund(orderId, 999);
-    await repliesFor(orderId, 2);
+    await saga.receivedFor(orderId, 2);
     const after = await app.http.inject({ method: 'GET', url: `/payments/${orderId}` });
     expect(after.json()).toMatchObject({
       status: 'REFUNDED',

@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dlqTopic, RETRY_TIERS, retryTopic } from '@orderflow/contracts';
 import {
-  ensureTopics,
   Messaging,
+  MESSAGING_MIGRATIONS_DIR,
   silentLogger,
   type Envelope,
-  type MessageContract,
 } from '@orderflow/messaging';
+import { MessagingPeer, privateTopics } from '@orderflow/service-testkit';
 import { createLogger } from '@orderflow/telemetry';
 import {
   createTestDatabase,
@@ -32,7 +31,6 @@ import { insertShipment, lockShipment } from '../src/store/shipment-store.js';
 const env = testEnvironment();
 const brokers = env.kafkaBrokers.split(',');
 const here = path.dirname(fileURLToPath(import.meta.url));
-const MESSAGING_MIGRATIONS = path.resolve(here, '../../../packages/messaging/migrations');
 const SHIPPING_MIGRATIONS = path.resolve(here, '../migrations');
 
 const suffix = randomUUID().slice(0, 8);
@@ -42,53 +40,12 @@ const shippingGroup = `shipping-service-${suffix}`;
 const sagaGroup = `order-saga-${suffix}`;
 const contracts = contractsOnTopics(commandsTopic, eventsTopic);
 
-interface Reply {
-  readonly type: string;
-  readonly orderId: string;
-  readonly payload: Record<string, unknown>;
-  readonly envelope: Envelope;
-}
-const replies: Reply[] = [];
-
 let shippingDb: TestDatabase;
-let sagaDb: TestDatabase;
-let saga: Messaging;
+let saga: MessagingPeer;
 let app: ShippingApp;
 
-async function topicsFor(topic: string, group: string): Promise<void> {
-  const names = [
-    topic,
-    ...RETRY_TIERS.map((_, i) => retryTopic(topic, group, i + 1)),
-    dlqTopic(topic, group),
-  ];
-  await ensureTopics(
-    brokers,
-    names.map((name) => ({ name, partitions: 3, retentionMs: 3_600_000 })),
-  );
-}
-
-/** Sends a command as the saga does: through its outbox, in a transaction. */
-async function send(contract: MessageContract, payload: Record<string, unknown>) {
-  const client = await sagaDb.pool.connect();
-  try {
-    await client.query('BEGIN');
-    const envelope = await saga.publisher.publish(client, {
-      contract,
-      key: String(payload.orderId),
-      payload,
-    });
-    await client.query('COMMIT');
-    return envelope;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 function schedule(orderId: string, country = 'DE') {
-  return send(contracts.schedule, {
+  return saga.send(contracts.schedule, {
     orderId,
     lines: [{ sku: 'MOUSE-WIRELESS', quantity: 2 }],
     address: {
@@ -99,14 +56,6 @@ function schedule(orderId: string, country = 'DE') {
       postalCode: '10115',
       country,
     },
-  });
-}
-
-async function repliesFor(orderId: string, count: number): Promise<Reply[]> {
-  return eventually(`${count} repl(ies) for ${orderId}`, () => {
-    const found = replies.filter((r) => r.orderId === orderId);
-    if (found.length < count) throw new Error(`${found.length} so far`);
-    return found;
   });
 }
 
@@ -143,10 +92,13 @@ async function emitted(orderId: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  await Promise.all([topicsFor(commandsTopic, shippingGroup), topicsFor(eventsTopic, sagaGroup)]);
-  [shippingDb, sagaDb] = await Promise.all([
-    createTestDatabase(env.databaseUrl, [MESSAGING_MIGRATIONS, SHIPPING_MIGRATIONS]),
-    createTestDatabase(env.databaseUrl, [MESSAGING_MIGRATIONS]),
+  await Promise.all([
+    privateTopics(brokers, commandsTopic, shippingGroup),
+    privateTopics(brokers, eventsTopic, sagaGroup),
+  ]);
+  shippingDb = await createTestDatabase(env.databaseUrl, [
+    MESSAGING_MIGRATIONS_DIR,
+    SHIPPING_MIGRATIONS,
   ]);
 
   const config = shippingConfig({
@@ -175,41 +127,21 @@ beforeAll(async () => {
     group: shippingGroup,
   });
 
-  saga = new Messaging({
+  saga = await MessagingPeer.start({
     service: 'order-saga',
     brokers,
     registryUrl: env.schemaRegistryUrl,
-    pool: sagaDb.pool,
-    logger: silentLogger,
-    autoRegisterSchemas: true,
-    relay: { pollIntervalMs: 200 },
-  });
-  saga.consumer({
+    databaseUrl: env.databaseUrl,
     group: sagaGroup,
-    subscriptions: [contracts.scheduled, contracts.rejected, contracts.cancelled].map(
-      (contract) => ({
-        contract,
-        handle: (payload, ctx) => {
-          const body = payload as Record<string, unknown>;
-          replies.push({
-            type: ctx.envelope.type,
-            orderId: String(body.orderId),
-            payload: body,
-            envelope: ctx.envelope,
-          });
-          return Promise.resolve();
-        },
-      }),
-    ),
+    receives: [contracts.scheduled, contracts.rejected, contracts.cancelled],
   });
-  await Promise.all([app.start(), saga.start()]);
+  await app.start();
 });
 
 afterAll(async () => {
   await app?.stop();
   await saga?.stop();
   await shippingDb?.drop();
-  await sagaDb?.drop();
 });
 
 describe('shipping over Kafka', () => {
@@ -217,7 +149,7 @@ describe('shipping over Kafka', () => {
 
   it('schedules a shipment to a supported country with a tracking number', async () => {
     const command = await schedule(scheduledOrder);
-    const [reply] = await repliesFor(scheduledOrder, 1);
+    const [reply] = await saga.receivedFor(scheduledOrder, 1);
     expect(reply?.type).toBe('shipping.ShipmentScheduled');
     expect(reply?.payload).toEqual({
       orderId: scheduledOrder,
@@ -240,7 +172,7 @@ describe('shipping over Kafka', () => {
   it('rejects an unsupported country with a reason and books nothing', async () => {
     const orderId = randomUUID();
     await schedule(orderId, 'BR');
-    const [reply] = await repliesFor(orderId, 1);
+    const [reply] = await saga.receivedFor(orderId, 1);
     expect(reply?.type).toBe('shipping.ShipmentRejected');
     expect(reply?.payload).toEqual({
       orderId,
@@ -254,7 +186,7 @@ describe('shipping over Kafka', () => {
     const orderId = randomUUID();
     await schedule(orderId);
     await schedule(orderId);
-    const both = await repliesFor(orderId, 2);
+    const both = await saga.receivedFor(orderId, 2);
     expect(both.map((r) => r.type)).toEqual([
       'shipping.ShipmentScheduled',
       'shipping.ShipmentScheduled',
@@ -264,10 +196,10 @@ describe('shipping over Kafka', () => {
   });
 
   it('cancels a scheduled shipment, and confirms a repeated cancel without a second effect', async () => {
-    const [booked] = await repliesFor(scheduledOrder, 1);
-    await send(contracts.cancel, { orderId: scheduledOrder });
-    await send(contracts.cancel, { orderId: scheduledOrder });
-    const all = await repliesFor(scheduledOrder, 3);
+    const [booked] = await saga.receivedFor(scheduledOrder, 1);
+    await saga.send(contracts.cancel, { orderId: scheduledOrder });
+    await saga.send(contracts.cancel, { orderId: scheduledOrder });
+    const all = await saga.receivedFor(scheduledOrder, 3);
     const cancels = all.filter((r) => r.type === 'shipping.ShipmentCancelled');
     expect(cancels.map((r) => r.payload)).toEqual([
       { orderId: scheduledOrder, shipmentId: booked?.payload.shipmentId },
@@ -284,8 +216,8 @@ describe('shipping over Kafka', () => {
 
   it('a cancel that overtakes its schedule wins: the late schedule ships nothing', async () => {
     const orderId = randomUUID();
-    await send(contracts.cancel, { orderId });
-    const [cancelled] = await repliesFor(orderId, 1);
+    await saga.send(contracts.cancel, { orderId });
+    const [cancelled] = await saga.receivedFor(orderId, 1);
     expect(cancelled).toMatchObject({
       type: 'shipping.ShipmentCancelled',
       payload: { orderId, shipmentId: '' },
@@ -301,7 +233,7 @@ describe('shipping over Kafka', () => {
   it('gives every order its own tracking number', async () => {
     const orders = Array.from({ length: 8 }, () => randomUUID());
     await Promise.all(orders.map((orderId) => schedule(orderId, 'FR')));
-    const outcomes = await Promise.all(orders.map((o) => repliesFor(o, 1)));
+    const outcomes = await Promise.all(orders.map((o) => saga.receivedFor(o, 1)));
     const numbers = outcomes.map(([r]) => r?.payload.trackingNumber);
     expect(new Set(numbers).size).toBe(orders.length);
   });
@@ -346,7 +278,7 @@ describe('shipping over HTTP', () => {
   it("shows an order's shipment", async () => {
     const orderId = randomUUID();
     await schedule(orderId, 'GB');
-    const [reply] = await repliesFor(orderId, 1);
+    const [reply] = await saga.receivedFor(orderId, 1);
     const response = await app.http.inject({ method: 'GET', url: `/shipments/${orderId}` });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
@@ -364,8 +296,8 @@ describe('shipping over HTTP', () => {
 
   it('shows a cancel that came before any booking as CANCELLED with no shipment', async () => {
     const orderId = randomUUID();
-    await send(contracts.cancel, { orderId });
-    await repliesFor(orderId, 1);
+    await saga.send(contracts.cancel, { orderId });
+    await saga.receivedFor(orderId, 1);
     const response = await app.http.inject({ method: 'GET', url: `/shipments/${orderId}` });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
