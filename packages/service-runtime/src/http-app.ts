@@ -6,6 +6,7 @@ import Fastify, {
   LogController,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
@@ -19,6 +20,7 @@ import {
   statusTitle,
   type ProblemDetails,
 } from './problem.js';
+import { unstorableTextPath } from './storable-text.js';
 
 /**
  * The HTTP shell every service shares: one error handler rendering RFC 9457 problem details,
@@ -68,6 +70,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     genReqId: correlationId,
     logController: new LogController({ requestIdLogLabel: 'correlationId' }),
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
+    // Errors fastify raises before a route runs (a URL with broken percent-encoding, say) skip
+    // the error handler below; they are problem details all the same.
+    frameworkErrors: sendFrameworkProblem,
   });
 
   // JSON APIs: fastify would otherwise parse text/plain too; anything but JSON is a 415.
@@ -75,6 +80,12 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(CORRELATION_HEADER, request.id);
+  });
+
+  // Before schema validation: a string the database cannot store would otherwise pass the
+  // schema and fail in Postgres as a 500 (every service keeps request values in Postgres).
+  app.addHook('preValidation', (request, _reply, done) => {
+    done(unstorableTextProblem(request));
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -190,4 +201,31 @@ export function toProblem(error: FastifyError | Error, request: FastifyRequest):
     return problem(request, status, error.message);
   }
   return problem(request, 500, 'An unexpected error occurred; it has been logged.');
+}
+
+/** A 400 naming the first string in the params, query or body that Postgres cannot store. */
+function unstorableTextProblem(request: FastifyRequest): HttpProblem | undefined {
+  const parts = { params: request.params, querystring: request.query, body: request.body };
+  for (const [part, value] of Object.entries(parts)) {
+    const path = unstorableTextPath(value);
+    if (path === undefined) continue;
+    return new HttpProblem({
+      status: 400,
+      code: 'unstorable-text',
+      detail: `The request ${part} holds text with U+0000 or an unpaired surrogate at ${part}${path}`,
+      extensions: {
+        errors: [{ path: `${part}${path}`, message: 'must be well-formed Unicode without U+0000' }],
+      },
+    });
+  }
+  return undefined;
+}
+
+function sendFrameworkProblem(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const problem = toProblem(error, request);
+  void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { SERVICES, type ServiceName } from '@orderflow/contracts';
-import { Messaging } from '@orderflow/messaging';
+import { Messaging, parseKillAfterCommit, type KillAfterCommit } from '@orderflow/messaging';
 import { createLogger, type Logger } from '@orderflow/telemetry';
 import { commonEnv, ConfigError, port, z } from './config.js';
 import type { HttpApp } from './http-app.js';
@@ -19,6 +19,18 @@ export function serviceEnv(service: ServiceName) {
     HOST: z.string().min(1).default('0.0.0.0'),
     DATABASE_URL: z.url().default(`postgres://postgres@127.0.0.1:5432/${database}`),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** Fault injection for the chaos suite only: see @orderflow/messaging fault-injection.ts. */
+    ORDERFLOW_FAULT_KILL_AFTER_COMMIT: z
+      .string()
+      .optional()
+      .transform((raw, ctx): KillAfterCommit | undefined => {
+        try {
+          return parseKillAfterCommit(raw);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
     ...commonEnv,
   };
 }
@@ -31,6 +43,7 @@ export interface ServiceConfig {
   readonly LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly KAFKA_BROKERS: readonly string[];
   readonly SCHEMA_REGISTRY_URL: string;
+  readonly ORDERFLOW_FAULT_KILL_AFTER_COMMIT?: KillAfterCommit;
 }
 
 export interface ServiceDeps {
@@ -73,6 +86,7 @@ export async function serviceMain<C extends ServiceConfig>(
     registryUrl: config.SCHEMA_REGISTRY_URL,
     pool,
     logger,
+    faults: { killAfterCommit: config.ORDERFLOW_FAULT_KILL_AFTER_COMMIT },
   });
   const app = await options.buildApp(config, { pool, messaging, logger });
   await runService({

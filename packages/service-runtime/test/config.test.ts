@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { commonEnv, ConfigError, loadConfig, port, z } from '../src/index.js';
+import { commonEnv, ConfigError, loadConfig, port, serviceEnv, z } from '../src/index.js';
 
 const schema = z.object({ PORT: port(3001), ...commonEnv });
 
@@ -27,5 +27,30 @@ describe('loadConfig', () => {
     expect(message).toMatch(/LOG_LEVEL: .*\(got "loud"\)/);
     expect(message).toMatch(/SCHEMA_REGISTRY_URL: /);
     expect((error as ConfigError).problems).toHaveLength(3);
+  });
+});
+
+describe('the fault-injection switch of serviceEnv', () => {
+  const serviceSchema = z.object(serviceEnv('payment-service'));
+
+  it('is off unless set', () => {
+    expect(loadConfig(serviceSchema, {}).ORDERFLOW_FAULT_KILL_AFTER_COMMIT).toBeUndefined();
+  });
+
+  it('is parsed once at start into a count or a probability', () => {
+    expect(
+      loadConfig(serviceSchema, { ORDERFLOW_FAULT_KILL_AFTER_COMMIT: '7' })
+        .ORDERFLOW_FAULT_KILL_AFTER_COMMIT,
+    ).toEqual({ kind: 'count', count: 7 });
+    expect(
+      loadConfig(serviceSchema, { ORDERFLOW_FAULT_KILL_AFTER_COMMIT: '0.25' })
+        .ORDERFLOW_FAULT_KILL_AFTER_COMMIT,
+    ).toEqual({ kind: 'probability', probability: 0.25 });
+  });
+
+  it('fails fast on a value it cannot read', () => {
+    expect(() => loadConfig(serviceSchema, { ORDERFLOW_FAULT_KILL_AFTER_COMMIT: 'often' })).toThrow(
+      /ORDERFLOW_FAULT_KILL_AFTER_COMMIT: .*whole number/,
+    );
   });
 });

@@ -93,6 +93,13 @@ describe('problem details', () => {
     expect(problemOf(response).status).toBe(400);
   });
 
+  it('answers a URL with broken percent-encoding with a 400 problem', async () => {
+    const response = await app.inject({ method: 'PUT', url: '/things/T-%ED%A0%80', payload: {} });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ status: 400, title: 'Bad Request' });
+  });
+
   it('answers an unsupported media type with 415', async () => {
     const response = await app.inject({
       method: 'PUT',
@@ -147,6 +154,44 @@ describe('problem details', () => {
     const response = await app.inject({ method: 'PUT', url: '/things/T-1', payload: { count: 2 } });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ id: 'T-1', count: 2 });
+  });
+
+  // Valid JSON and valid URL escapes, which the schema accepts, but which Postgres refuses: they
+  // used to reach the database and come back as 500s.
+  it.each([
+    ['a NUL in a body string', '/things/T-1', '{"count":1,"name":"a\\u0000b"}', 'body/name'],
+    [
+      'an unpaired surrogate in a body string',
+      '/things/T-1',
+      '{"count":1,"name":"\\ud800"}',
+      'body/name',
+    ],
+    ['a NUL in an object key', '/things/T-1', '{"count":1,"a\\u0000":1}', 'body/a\u0000'],
+    ['a NUL in a path parameter', '/things/T-%00', '{"count":1}', 'params/id'],
+    ['a NUL in the query string', '/things/T-1?q=%00', '{"count":1}', 'querystring/q'],
+  ])('refuses %s with a 400 problem naming where', async (_case, url, payload, path) => {
+    const response = await app.inject({
+      method: 'PUT',
+      url,
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(problemOf(response)).toMatchObject({
+      status: 400,
+      type: 'urn:orderflow:problem:unstorable-text',
+      errors: [{ path }],
+    });
+  });
+
+  it('accepts characters outside the BMP (surrogate pairs)', async () => {
+    const response = await app.inject({
+      method: 'PUT',
+      url: '/things/T-1',
+      payload: { count: 1, name: 'caf\u00e9 \u{1F600}' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ id: 'T-1', count: 1, name: 'café 😀' });
   });
 });
 

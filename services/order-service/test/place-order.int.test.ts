@@ -44,6 +44,7 @@ describe('POST /orders', () => {
       lines: body.items,
       shippingAddress: { ...body.shippingAddress, line2: null },
       channel: 'API',
+      paymentToken: body.payment.token,
     });
     expect(await h.getOrder(order.orderId)).toEqual(order);
   });
@@ -166,6 +167,14 @@ describe('POST /orders', () => {
     ['text/plain', JSON.stringify(validBody()), { 'content-type': 'text/plain' }, 415],
     ['form data', 'customerId=c1', { 'content-type': 'application/x-www-form-urlencoded' }, 415],
     ['an empty Idempotency-Key', validBody(), { 'idempotency-key': '' }, 400],
+    // Valid JSON the schema accepts but Postgres cannot store (jsonb): these used to answer 500.
+    ['a NUL in the customer id', { ...validBody(), customerId: 'c\u0000' }, {}, 400],
+    [
+      'an unpaired surrogate in the address',
+      { ...validBody(), shippingAddress: { ...validBody().shippingAddress, city: 'Par\ud800' } },
+      {},
+      400,
+    ],
     [
       'duplicate SKU lines',
       {
