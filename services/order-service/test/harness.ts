@@ -2,15 +2,16 @@ import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dlqTopic, RETRY_TIERS, retryTopic } from '@orderflow/contracts';
+import { dlqTopic } from '@orderflow/contracts';
 import { EVENT_STORE_MIGRATIONS } from '@orderflow/event-store';
 import {
-  ensureTopics,
   Messaging,
+  MESSAGING_MIGRATIONS_DIR,
   silentLogger,
   type Envelope,
   type MessageContract,
 } from '@orderflow/messaging';
+import { MessagingPeer, privateTopics, type PeerMessage } from '@orderflow/service-testkit';
 import { createLogger } from '@orderflow/telemetry';
 import {
   createTestDatabase,
@@ -28,12 +29,7 @@ import type { OrderResource } from '../src/handlers/order-resource.js';
  * Messaging instance (service 'order-saga') collecting the order events through its own inbox
  * and sending saga events through its own outbox, both on private topics of this test file.
  */
-export interface Received {
-  readonly type: string;
-  readonly orderId: string;
-  readonly payload: Record<string, unknown>;
-  readonly envelope: Envelope;
-}
+export type Received = PeerMessage;
 
 /** The part of fastify's inject response the tests read. */
 export interface InjectResponse {
@@ -80,20 +76,7 @@ export const validBody = (customerId = `customer-${randomUUID()}`) => ({
 const env = testEnvironment();
 const brokers = env.kafkaBrokers.split(',');
 const here = path.dirname(fileURLToPath(import.meta.url));
-const MESSAGING_MIGRATIONS = path.resolve(here, '../../../packages/messaging/migrations');
 const ORDER_MIGRATIONS = path.resolve(here, '../migrations');
-
-async function topicsFor(topic: string, group: string): Promise<void> {
-  const names = [
-    topic,
-    ...RETRY_TIERS.map((_, i) => retryTopic(topic, group, i + 1)),
-    dlqTopic(topic, group),
-  ];
-  await ensureTopics(
-    brokers,
-    names.map((name) => ({ name, partitions: 3, retentionMs: 3_600_000 })),
-  );
-}
 
 export async function startHarness(): Promise<Harness> {
   const suffix = randomUUID().slice(0, 8);
@@ -102,16 +85,15 @@ export async function startHarness(): Promise<Harness> {
   const orderGroup = `order-service-${suffix}`;
   const sagaGroup = `order-saga-${suffix}`;
   const contracts = contractsOnTopics(ordersTopic, sagaTopic);
-  const received: Received[] = [];
 
-  await Promise.all([topicsFor(ordersTopic, sagaGroup), topicsFor(sagaTopic, orderGroup)]);
-  const [orderDb, sagaDb] = await Promise.all([
-    createTestDatabase(env.databaseUrl, [
-      MESSAGING_MIGRATIONS,
-      EVENT_STORE_MIGRATIONS,
-      ORDER_MIGRATIONS,
-    ]),
-    createTestDatabase(env.databaseUrl, [MESSAGING_MIGRATIONS]),
+  await Promise.all([
+    privateTopics(brokers, ordersTopic, sagaGroup),
+    privateTopics(brokers, sagaTopic, orderGroup),
+  ]);
+  const orderDb = await createTestDatabase(env.databaseUrl, [
+    MESSAGING_MIGRATIONS_DIR,
+    EVENT_STORE_MIGRATIONS,
+    ORDER_MIGRATIONS,
   ]);
 
   const config = orderConfig({
@@ -138,32 +120,15 @@ export async function startHarness(): Promise<Harness> {
     group: orderGroup,
   });
 
-  const saga = new Messaging({
+  const saga = await MessagingPeer.start({
     service: 'order-saga',
     brokers,
     registryUrl: env.schemaRegistryUrl,
-    pool: sagaDb.pool,
-    logger: silentLogger,
-    autoRegisterSchemas: true,
-    relay: { pollIntervalMs: 200 },
-  });
-  saga.consumer({
+    databaseUrl: env.databaseUrl,
     group: sagaGroup,
-    subscriptions: [contracts.placed, contracts.completed, contracts.cancelled].map((contract) => ({
-      contract,
-      handle: (payload, ctx) => {
-        const body = payload as Record<string, unknown>;
-        received.push({
-          type: ctx.envelope.type,
-          orderId: String(body.orderId),
-          payload: body,
-          envelope: ctx.envelope,
-        });
-        return Promise.resolve();
-      },
-    })),
+    receives: [contracts.placed, contracts.completed, contracts.cancelled],
   });
-  await Promise.all([app.start(), saga.start()]);
+  await app.start();
 
   const post = (body: unknown, headers: Record<string, string> = {}): Promise<InjectResponse> =>
     app.http.inject({
@@ -179,29 +144,12 @@ export async function startHarness(): Promise<Harness> {
     contracts,
     ordersTopic,
     sagaDlqTopic: dlqTopic(sagaTopic, orderGroup),
-    received: () => received,
-    async sagaSends(contract, payload) {
-      const client = await sagaDb.pool.connect();
-      try {
-        await client.query('BEGIN');
-        const envelope = await saga.publisher.publish(client, {
-          contract,
-          key: String(payload.orderId),
-          payload,
-        });
-        await client.query('COMMIT');
-        return envelope;
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+    received: () => saga.received,
+    sagaSends: (contract, payload) => saga.send(contract, payload),
     receivedFor(orderId, type) {
       return eventually(`${type} for ${orderId} on ${ordersTopic}`, () => {
-        const found = received.find((r) => r.orderId === orderId && r.type === type);
-        if (!found) throw new Error(`${received.length} record(s) so far, none matching`);
+        const found = saga.received.find((r) => r.key === orderId && r.type === type);
+        if (!found) throw new Error(`${saga.received.length} record(s) so far, none matching`);
         return found;
       });
     },
@@ -220,7 +168,6 @@ export async function startHarness(): Promise<Harness> {
       await app.stop();
       await saga.stop();
       await orderDb.drop();
-      await sagaDb.drop();
     },
   };
 }

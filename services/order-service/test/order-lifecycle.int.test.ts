@@ -192,7 +192,7 @@ describe('saga events update the order', () => {
     expect(
       h
         .received()
-        .filter((r) => r.orderId === orderId)
+        .filter((r) => r.key === orderId)
         .map((r) => r.type),
     ).not.toContain('orders.OrderCancelled');
     // ...and it is in the DLQ, not retried, with its origin for an operator.
