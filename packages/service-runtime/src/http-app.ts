@@ -20,6 +20,7 @@ import {
   statusTitle,
   type ProblemDetails,
 } from './problem.js';
+import { strictJsonBodies } from './request-body.js';
 import { unstorableTextPath } from './storable-text.js';
 
 /**
@@ -77,6 +78,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
 
   // JSON APIs: fastify would otherwise parse text/plain too; anything but JSON is a 415.
   app.removeContentTypeParser('text/plain');
+  strictJsonBodies(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(CORRELATION_HEADER, request.id);

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { gzipSync } from 'node:zlib';
+import { createLogger } from '@orderflow/telemetry';
+import { buildHttpApp, type HttpApp } from '../src/index.js';
+
+let app: HttpApp;
+
+beforeAll(async () => {
+  app = await buildHttpApp({
+    service: 'runtime-test',
+    logger: createLogger({ service: 'runtime-test', level: 'silent' }),
+    readiness: () => Promise.resolve({}),
+  });
+  app.post('/echo', (request) => Promise.resolve(request.body));
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app.close();
+});
+
+const post = (payload: string | Buffer, headers: Record<string, string> = {}) =>
+  app.inject({
+    method: 'POST',
+    url: '/echo',
+    headers: { 'content-type': 'application/json', ...headers },
+    payload,
+  });
+
+describe('request bodies: JSON in UTF-8, no content coding', () => {
+  it('accepts UTF-8 JSON, multi-byte characters included', async () => {
+    const response = await post(Buffer.from(JSON.stringify({ city: 'Zürich 😀' }), 'utf8'));
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ city: 'Zürich 😀' });
+  });
+
+  it.each([
+    ['a lone continuation byte', [0x80]],
+    ['an overlong encoding of NUL', [0xc0, 0x80]],
+    ['a byte that never occurs in UTF-8', [0xff]],
+    ['a truncated 3-byte sequence', [0xe2, 0x82]],
+  ])(
+    'refuses invalid UTF-8 (%s) with a 400 problem instead of storing U+FFFD',
+    async (_case, bytes) => {
+      const body = Buffer.concat([
+        Buffer.from('{"city":"Z'),
+        Buffer.from(bytes),
+        Buffer.from('rich"}'),
+      ]);
+      const response = await post(body);
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({
+        type: 'urn:orderflow:problem:invalid-utf8',
+        status: 400,
+      });
+    },
+  );
+
+  it('keeps fastify refusals: an empty body, __proto__ and constructor.prototype', async () => {
+    expect((await post('')).statusCode).toBe(400);
+    expect((await post('{"__proto__":{"admin":true}}')).statusCode).toBe(400);
+    expect((await post('{"constructor":{"prototype":{"admin":true}}}')).statusCode).toBe(400);
+  });
+
+  it.each(['gzip', 'deflate', 'br', 'x-unknown'])(
+    'refuses a body with Content-Encoding %s (415) rather than reading it as plain JSON',
+    async (coding) => {
+      const body = coding === 'gzip' ? gzipSync('{"a":1}') : Buffer.from('{"a":1}');
+      const response = await post(body, { 'content-encoding': coding });
+      expect(response.statusCode).toBe(415);
+      expect(response.json()).toMatchObject({
+        type: 'urn:orderflow:problem:unsupported-content-encoding',
+        status: 415,
+      });
+    },
+  );
+
+  it('accepts Content-Encoding: identity', async () => {
+    const response = await post('{"a":1}', { 'content-encoding': 'identity' });
+    expect(response.statusCode).toBe(200);
+  });
+});
