@@ -70,6 +70,28 @@ describe('order saga: unconfirmed compensations', () => {
     expect(run.outcomes()).toEqual(['saga.SagaParked', 'saga.SagaCancelled']);
   });
 
+  it('a park after the outcome went out is resolved with SagaCancelled again, so the order follows', () => {
+    // Cancelled (shipping timed out, everything undone), then shipping's late success: its
+    // CancelShipment is never confirmed, the saga parks, and a late confirmation resolves it.
+    const run = new Run();
+    run.feed(
+      msg.reserved(),
+      msg.captured(),
+      msg.committed(),
+      msg.stepDeadline('SCHEDULE_SHIPMENT'),
+    );
+    run.feed(msg.restocked(), msg.refunded());
+    expect(run.state.status).toBe('CANCELLED');
+    run.feed(msg.scheduled());
+    run.feed(...[1, 2, 3].map((a) => msg.compDeadline('SCHEDULE_SHIPMENT', a)));
+    expect(run.state.status).toBe('FAILED_NEEDS_ATTENTION');
+    run.feed(msg.shipCancelled());
+    expect(run.state.status).toBe('CANCELLED');
+    expect(run.outcomes()).toEqual(['saga.SagaCancelled', 'saga.SagaParked', 'saga.SagaCancelled']);
+    const [first, again] = run.events.filter((e) => e.type === 'saga.SagaCancelled');
+    expect(again).toEqual(first);
+  });
+
   it('an operator resume re-sends with a fresh budget', () => {
     const run = releasing();
     run.feed(...[1, 2, 3].map((a) => msg.compDeadline('RESERVE_INVENTORY', a)));

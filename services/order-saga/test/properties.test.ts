@@ -20,10 +20,21 @@ function broken(r: SimResult): string | null {
   if (!r.settled) return `did not terminate within ${r.steps} inputs (status ${state.status})`;
   if (!['COMPLETED', 'CANCELLED', 'FAILED_NEEDS_ATTENTION'].includes(state.status))
     return `ended in ${state.status}`;
-  if (count('saga.SagaCompleted') + count('saga.SagaCancelled') > 1)
-    return 'more than one outcome event';
-  if (state.status === 'COMPLETED' && count('saga.SagaCompleted') !== 1) return 'no SagaCompleted';
-  if (state.status === 'CANCELLED' && count('saga.SagaCancelled') !== 1) return 'no SagaCancelled';
+  // What order-service sees: the status events in order. An outcome goes out once, and again
+  // only after a SagaParked superseded it; the last of them is the saga's final status.
+  const announced = r.events
+    .map((e) => e.type)
+    .filter((t) => ['saga.SagaCompleted', 'saga.SagaCancelled', 'saga.SagaParked'].includes(t));
+  if (count('saga.SagaCompleted') > 1) return 'more than one SagaCompleted';
+  if (count('saga.SagaCompleted') === 1 && announced.length !== 1) return 'completed and more';
+  // (SagaParked twice in a row is an operator's resume that parked again.)
+  if (announced.some((t, i) => i > 0 && t === announced[i - 1] && t !== 'saga.SagaParked'))
+    return `the same outcome announced twice in a row: ${announced.join(',')}`;
+  const last = { COMPLETED: 'saga.SagaCompleted', CANCELLED: 'saga.SagaCancelled' }[
+    state.status as 'COMPLETED' | 'CANCELLED'
+  ];
+  if (announced.at(-1) !== (last ?? 'saga.SagaParked'))
+    return `ended ${state.status} but announced ${announced.join(',') || 'nothing'}`;
   if (sends('saga.ProcessPayment') > 1) return 'ProcessPayment sent twice';
   if (sends('saga.RefundPayment', true) > 1) return 'two refunds (attempt 1) sent';
   if (ledger.available + ledger.reserved + ledger.committed !== INITIAL_STOCK)

@@ -19,6 +19,8 @@ import { saveOrderView } from './store/orders-store.js';
 export type OrderEventStore = EventStore<OrderState, OrderEvent>;
 
 export interface Executed {
+  /** The order before the command. */
+  readonly before: OrderState;
   readonly order: PlacedOrder;
   /** Empty when the command was a no-op (e.g. a redelivered saga event). */
   readonly events: readonly OrderEvent[];
@@ -44,5 +46,5 @@ export async function executeOrderCommand(
     await store.append(tx, streamId, version, decision.events, metadata);
     await saveOrderView(tx, order, now);
   }
-  return { order, events: decision.events };
+  return { before: state, order, events: decision.events };
 }

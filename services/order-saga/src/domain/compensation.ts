@@ -52,7 +52,8 @@ export function continueUnwinding(d: Draft): void {
     return;
   }
   d.patch({ status: 'CANCELLED', deadline: null });
-  if (d.state.outcomeEmitted) return; // a late success was undone after the outcome went out
+  // A late success undone after the outcome went out changes nothing the order shows.
+  if (d.state.outcomeEmitted) return;
   const failure = d.state.failure;
   if (failure === null)
     throw new Error('order saga invariant broken: cancelling without a failure');
@@ -108,7 +109,10 @@ export function compensationTimedOut(d: Draft, deadline: Deadline): void {
     return;
   }
   d.step(deadline.step, 'COMPENSATION_FAILED', lastError);
-  d.patch({ status: 'FAILED_NEEDS_ATTENTION', deadline: null });
+  // SagaParked supersedes an outcome already announced (a late success after SagaCancelled whose
+  // undo keeps failing): once the park resolves, SagaCancelled must go out again, or the order
+  // would show FAILED_NEEDS_ATTENTION for good while the saga is CANCELLED.
+  d.patch({ status: 'FAILED_NEEDS_ATTENTION', deadline: null, outcomeEmitted: false });
   d.emit({
     type: 'saga.SagaParked',
     payload: {

@@ -96,7 +96,10 @@ export interface SagaState {
     readonly reason: CancellationReason;
     readonly detail: string;
   } | null;
-  /** Whether SagaCompleted/SagaCancelled was already emitted: outcome events go out once. */
+  /**
+   * Whether the saga's outcome (SagaCompleted/SagaCancelled) stands announced. It goes out once,
+   * and once more only after a SagaParked superseded it (see compensationTimedOut).
+   */
   readonly outcomeEmitted: boolean;
   readonly log: readonly StepLogEntry[];
   readonly startedAt: number;

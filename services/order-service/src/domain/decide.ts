@@ -82,8 +82,16 @@ function recordStep(state: PlacedOrder, command: RecordStep): Decision {
 /**
  * A saga outcome moves a pending order to its final status. The same outcome again is a
  * duplicate delivery and a no-op; a different outcome for a final order contradicts the saga's
- * record, which is refused rather than silently overwriting what the customer was told.
+ * record, which is refused rather than silently overwriting what the customer was told, with
+ * two exceptions the saga does send (order-saga's compensation.ts): a parked order is
+ * cancelled once its stuck compensation is confirmed (late, or after an operator's resume), and
+ * a cancelled order is parked when undoing a participant's late success keeps failing.
  */
+const FOLLOWS: Partial<Record<OrderStatus, OrderStatus>> = {
+  FAILED_NEEDS_ATTENTION: 'CANCELLED',
+  CANCELLED: 'FAILED_NEEDS_ATTENTION',
+};
+
 function outcome(
   state: PlacedOrder,
   command: Complete | Cancel | Park,
@@ -91,7 +99,7 @@ function outcome(
   emit: () => Decision,
 ): Decision {
   if (state.status === target) return accept();
-  if (isFinal(state)) {
+  if (isFinal(state) && FOLLOWS[state.status] !== target) {
     return refuse(
       new OrderDomainError(
         'ORDER_ALREADY_FINAL',

@@ -1,6 +1,6 @@
 import type { MessagePayload } from '@orderflow/contracts';
 import { NonRetryableError, type HandlerContext, type Subscription } from '@orderflow/messaging';
-import { OrderDomainError, type OrderCommand } from '../domain/index.js';
+import { OrderDomainError, type OrderCommand, type OrderState } from '../domain/index.js';
 import type { OrderContracts } from '../contracts.js';
 import { executeOrderCommand, type OrderEventStore } from '../order-commands.js';
 import { lockOrderView } from '../store/orders-store.js';
@@ -46,6 +46,13 @@ export const fromSagaParked = (e: SagaParked): OrderCommand => ({
   reason: `compensation failed after ${e.attempts} attempt(s): ${e.lastError}`,
 });
 
+/**
+ * orders.OrderCancelled goes out once per order: a parked order the saga cancels again (see the
+ * domain's decide) was announced cancelled already.
+ */
+export const announcedCancelled = (before: OrderState): boolean =>
+  before.status !== 'NONE' && before.cancellation !== null;
+
 export function sagaSubscriptions(
   contracts: OrderContracts,
   store: OrderEventStore,
@@ -84,7 +91,7 @@ export function sagaSubscriptions(
               trackingNumber: emitted.trackingNumber ?? '',
             } satisfies MessagePayload<'orders.OrderCompleted'>,
           });
-        } else if (emitted.type === 'OrderCancelled') {
+        } else if (emitted.type === 'OrderCancelled' && !announcedCancelled(executed.before)) {
           await ctx.publish({
             contract: contracts.cancelled,
             key: event.orderId,

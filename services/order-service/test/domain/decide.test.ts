@@ -101,10 +101,15 @@ describe('decide: final orders', () => {
     expect(eventsOf(decide(given(placeOrder(), command), step('SUCCEEDED'), NOW))).toEqual([]);
   });
 
+  // The two moves the saga does make between final statuses (order-saga compensation.ts).
+  const follows = (first: OrderCommand, second: OrderCommand) =>
+    (first.type === 'Park' && second.type === 'Cancel') ||
+    (first.type === 'Cancel' && second.type === 'Park');
+
   it.each(
     outcomes.flatMap((first) =>
       outcomes
-        .filter((o) => o !== first)
+        .filter((o) => o !== first && !follows(first, o))
         .map((second) => [first.type, second.type, first, second] as const),
     ),
   )('after %s, a contradicting %s is refused', (_first, _second, first, second) => {
@@ -113,5 +118,25 @@ describe('decide: final orders', () => {
       httpStatus: 409,
       retryable: false,
     });
+  });
+});
+
+describe('decide: a parked order the saga resolves', () => {
+  const { type: _cancel, ...cancellation } = cancel as Extract<OrderCommand, { type: 'Cancel' }>;
+  const { type: _park, ...parking } = park as Extract<OrderCommand, { type: 'Park' }>;
+
+  it('cancels a parked order once its stuck compensation is confirmed', () => {
+    expect(eventsOf(decide(given(placeOrder(), park), cancel, NOW))).toEqual([
+      { ...cancellation, type: 'OrderCancelled', cancelledAt: NOW.toISOString() },
+    ]);
+    expect(given(placeOrder(), park, cancel)).toMatchObject({ status: 'CANCELLED', cancellation });
+  });
+
+  it('parks a cancelled order whose late effect could not be undone, and cancels it again after', () => {
+    expect(given(placeOrder(), cancel, park)).toMatchObject({
+      status: 'FAILED_NEEDS_ATTENTION',
+      parking: { step: parking.step, reason: parking.reason },
+    });
+    expect(given(placeOrder(), cancel, park, cancel).status).toBe('CANCELLED');
   });
 });

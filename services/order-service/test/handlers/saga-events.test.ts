@@ -1,10 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  announcedCancelled,
   fromSagaCancelled,
   fromSagaCompleted,
   fromSagaParked,
   fromStepChanged,
 } from '../../src/handlers/saga-events.js';
+import { cancel, given, park, placeOrder } from '../domain/fixtures.js';
 
 describe('saga events → Order commands', () => {
   it('SagaStepChanged → RecordStep with an ISO timestamp', () => {
@@ -65,5 +67,13 @@ describe('saga events → Order commands', () => {
       step: 'PROCESS_PAYMENT',
       reason: 'compensation failed after 3 attempt(s): down',
     });
+  });
+});
+
+describe('orders.OrderCancelled', () => {
+  it('is announced the first time an order is cancelled, not when a parked order is cancelled again', () => {
+    expect(announcedCancelled(given(placeOrder()))).toBe(false);
+    expect(announcedCancelled(given(placeOrder(), park))).toBe(false);
+    expect(announcedCancelled(given(placeOrder(), cancel, park))).toBe(true);
   });
 });
