@@ -69,6 +69,11 @@ export interface ConsumerOptions {
   readonly fromBeginning?: boolean;
   /** Broker-side limit for a silent member (kafkajs default 30 s; the broker's minimum is 6 s). */
   readonly sessionTimeoutMs?: number;
+  /**
+   * Called after a handler's transaction committed, before its offset is resolved or committed:
+   * the fault-injection hook (see fault-injection.ts). Unset in normal runs.
+   */
+  readonly afterCommit?: () => void;
 }
 
 type Result = { outcome: Outcome; classification?: Classification };
@@ -285,6 +290,7 @@ export class MessageConsumer {
         publish: (out) => this.options.publisher.publish(client, { ...out, causedBy: envelope }),
       });
       await client.query('COMMIT');
+      this.options.afterCommit?.();
       return 'ok';
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -5,6 +5,7 @@ export * from './contract.js';
 export * from './db.js';
 export * from './envelope.js';
 export * from './errors.js';
+export * from './fault-injection.js';
 export * from './kafka.js';
 export * from './logger.js';
 export * from './messaging.js';

@@ -1,6 +1,12 @@
+import { writeSync } from 'node:fs';
 import type pg from 'pg';
 import { MessageConsumer, type ConsumerObserver, type Subscription } from './consumer.js';
 import type { BackoffPolicy } from './backoff.js';
+import {
+  KILL_AFTER_COMMIT_ENV,
+  killAfterCommitHook,
+  type KillAfterCommit,
+} from './fault-injection.js';
 import { createKafka } from './kafka.js';
 import type { Logger } from './logger.js';
 import { OutboxRelay } from './outbox-relay.js';
@@ -21,6 +27,8 @@ export interface MessagingOptions {
   readonly autoRegisterSchemas?: boolean;
   readonly stormGuard?: Partial<Pick<StormGuardOptions, 'ratePerSecond' | 'burst' | 'maxDepth'>>;
   readonly relay?: { readonly pollIntervalMs?: number; readonly batchSize?: number };
+  /** Fault injection for reliability suites; never set in production (see fault-injection.ts). */
+  readonly faults?: { readonly killAfterCommit?: KillAfterCommit };
 }
 
 export interface ConsumerSpec {
@@ -42,6 +50,7 @@ export class Messaging {
   readonly stormGuard: StormGuard;
   private readonly consumers: MessageConsumer[] = [];
   private readonly kafka;
+  private readonly afterCommit: (() => void) | undefined;
 
   constructor(private readonly options: MessagingOptions) {
     this.kafka = createKafka({
@@ -66,6 +75,29 @@ export class Messaging {
       logger: options.logger,
       ...options.relay,
     });
+    const killAfterCommit = options.faults?.killAfterCommit;
+    if (killAfterCommit) {
+      this.afterCommit = killAfterCommitHook(killAfterCommit, {
+        kill: () => {
+          // Written synchronously: the logger buffers, and SIGKILL would drop its last line, the
+          // one a chaos suite reads to tell this death from any other.
+          const line = {
+            level: 'fatal',
+            time: new Date().toISOString(),
+            service: options.service,
+            pid: process.pid,
+            fault: KILL_AFTER_COMMIT_ENV,
+            msg: 'fault injection: SIGKILL after a handler commit, before its offset commit',
+          };
+          writeSync(process.stderr.fd, `${JSON.stringify(line)}\n`);
+          process.kill(process.pid, 'SIGKILL');
+        },
+      });
+      options.logger.warn(
+        { killAfterCommit },
+        'fault injection armed: this process SIGKILLs itself after a handler commit',
+      );
+    }
   }
 
   consumer(spec: ConsumerSpec): MessageConsumer {
@@ -76,6 +108,7 @@ export class Messaging {
       publisher: this.publisher,
       group: spec.group ?? this.options.service,
       logger: this.options.logger,
+      afterCommit: this.afterCommit,
       ...spec,
     });
     this.consumers.push(consumer);
