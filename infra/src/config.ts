@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICES, type ServiceName } from '@orderflow/contracts';
 
 /** Pinned versions of what the launcher runs; see README "Versions" for why these. */
 export const VERSIONS = {
@@ -18,7 +19,11 @@ export interface StackConfig {
   readonly kafkaPort: number;
   readonly kafkaControllerPort: number;
   readonly registryPort: number;
+  /** Added to every service's catalogue port, so a second stack's services do not collide. */
+  readonly servicePortOffset: number;
   readonly databaseUrl: string;
+  /** Put before every service's catalogue database name (e.g. `chaos_orderflow_orders`). */
+  readonly databaseNamePrefix: string;
   readonly javaHome: string | undefined;
   readonly kafkaHeap: string;
   readonly registryHeap: string;
@@ -34,6 +39,32 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return n;
 }
 
+function servicePortOffset(env: NodeJS.ProcessEnv): number {
+  const raw = env.SERVICE_PORT_OFFSET;
+  if (raw === undefined || raw === '') return 0;
+  const offset = Number(raw);
+  const ports = Object.values(SERVICES).map((s) => s.port);
+  if (
+    !Number.isInteger(offset) ||
+    Math.min(...ports) + offset < 1 ||
+    Math.max(...ports) + offset > 65535
+  ) {
+    throw new Error(
+      `SERVICE_PORT_OFFSET=${raw} does not move the service ports (${ports.join(', ')}) into 1-65535`,
+    );
+  }
+  return offset;
+}
+
+function databaseNamePrefix(env: NodeJS.ProcessEnv): string {
+  const raw = env.DATABASE_NAME_PREFIX ?? '';
+  // Database names are spliced into SQL as identifiers: keep them to plain lower-case words.
+  if (!/^[a-z0-9_]{0,20}$/.test(raw)) {
+    throw new Error(`DATABASE_NAME_PREFIX=${raw} must be up to 20 of a-z, 0-9 and _`);
+  }
+  return raw;
+}
+
 /** Reads the launcher's settings from the environment once; every value has a local default. */
 export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
   const stackDir = path.resolve(env.STACK_DIR ?? path.join(REPO_ROOT, '.stack'));
@@ -44,7 +75,9 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     kafkaPort: port(env, 'KAFKA_PORT', 9092),
     kafkaControllerPort: port(env, 'KAFKA_CONTROLLER_PORT', 9093),
     registryPort: port(env, 'SCHEMA_REGISTRY_PORT', 8081),
+    servicePortOffset: servicePortOffset(env),
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    databaseNamePrefix: databaseNamePrefix(env),
     javaHome: env.JAVA_HOME || undefined,
     kafkaHeap: env.KAFKA_HEAP ?? '768m',
     registryHeap: env.SCHEMA_REGISTRY_HEAP ?? '384m',
@@ -57,4 +90,18 @@ export function kafkaBrokers(config: StackConfig): string {
 
 export function registryUrl(config: StackConfig): string {
   return `http://${config.host}:${config.registryPort}/apis/ccompat/v7`;
+}
+
+/** Where this stack runs a service: its catalogue port moved by SERVICE_PORT_OFFSET. */
+export function servicePort(config: StackConfig, service: ServiceName): number {
+  return SERVICES[service].port + config.servicePortOffset;
+}
+
+export function serviceUrl(config: StackConfig, service: ServiceName): string {
+  return `http://${config.host}:${servicePort(config, service)}`;
+}
+
+/** This stack's database of a service: its catalogue name behind DATABASE_NAME_PREFIX. */
+export function serviceDatabaseName(config: StackConfig, service: ServiceName): string {
+  return `${config.databaseNamePrefix}${SERVICES[service].database}`;
 }

@@ -1,4 +1,12 @@
-export { loadStackConfig, kafkaBrokers, registryUrl, type StackConfig } from './config.js';
+export {
+  loadStackConfig,
+  kafkaBrokers,
+  registryUrl,
+  serviceDatabaseName,
+  servicePort,
+  serviceUrl,
+  type StackConfig,
+} from './config.js';
 export { migrate, serviceDatabaseUrl } from './components/postgres.js';
 export {
   up,
@@ -6,9 +14,19 @@ export {
   provision,
   status,
   withBrokerOutage,
+  crash,
+  startComponent,
+  componentPid,
   INFRASTRUCTURE,
   COMPONENTS,
   type Component,
+  type Restartable,
   type UpResult,
 } from './stack.js';
+export { logFile, waitForExit } from './process.js';
 export { StackError } from './errors.js';
+export { renderTable } from './table.js';
+// For tools that run more of Kafka's own jars (the benchmark's kafka-*-perf-test baselines).
+export { VERSIONS } from './config.js';
+export { resolveClasspath, type MavenDependency } from './maven.js';
+export { javaBinary } from './preflight.js';

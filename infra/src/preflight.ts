@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { StackConfig } from './config.js';
 import { StackError } from './errors.js';
@@ -38,18 +39,35 @@ export async function checkJava(config: StackConfig): Promise<string> {
   return `Java ${major}`;
 }
 
-/** Fails if something else already listens on host:port. */
-export async function checkPortFree(host: string, port: number, what: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
+function tryListen(host: string, port: number): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        new StackError(
-          `Port ${port} (${what}) on ${host} is already in use${error.code === 'EADDRINUSE' ? '' : `: ${error.message}`}.`,
-          `Find the owner with 'ss -ltnp "sport = :${port}"' and stop it, or choose another port via the environment (see README, Configuration).`,
-        ),
-      );
-    });
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve()));
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(undefined)));
   });
+}
+
+/**
+ * Fails if something else already listens on host:port. `graceMs`: keep trying that long first,
+ * for a port whose process was just killed (the kernel releases its sockets a moment after the
+ * process is gone).
+ */
+export async function checkPortFree(
+  host: string,
+  port: number,
+  what: string,
+  graceMs = 0,
+): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  let error = await tryListen(host, port);
+  while (error?.code === 'EADDRINUSE' && Date.now() < deadline) {
+    await sleep(50);
+    error = await tryListen(host, port);
+  }
+  if (error) {
+    throw new StackError(
+      `Port ${port} (${what}) on ${host} is already in use${error.code === 'EADDRINUSE' ? '' : `: ${error.message}`}.`,
+      `Find the owner with 'ss -ltnp "sport = :${port}"' and stop it, or choose another port via the environment (see README, Configuration).`,
+    );
+  }
 }

@@ -88,7 +88,7 @@ export function startProcess(
   }
 }
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     // A zombie (state Z) has exited; only its parent has not reaped it yet.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -115,6 +115,29 @@ export async function stopProcess(
   }
   rmSync(recordFile(config, component), { force: true });
   return record;
+}
+
+/** SIGKILL, no grace: a crash as the OS would deliver it. Resolves once the process is gone. */
+export async function killProcess(
+  config: StackConfig,
+  component: string,
+): Promise<ProcessRecord | undefined> {
+  const record = runningProcess(config, component);
+  if (!record) return undefined;
+  process.kill(record.pid, 'SIGKILL');
+  while (alive(record.pid)) await sleep(20);
+  rmSync(recordFile(config, component), { force: true });
+  return record;
+}
+
+/** Resolves once `pid` has exited (whoever ended it); false if it still runs after `timeoutMs`. */
+export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (alive(pid)) {
+    if (Date.now() > deadline) return false;
+    await sleep(20);
+  }
+  return true;
 }
 
 export function tail(file: string, lines = 25): string {

@@ -1,5 +1,5 @@
 import { Listr } from 'listr2';
-import { allTopics, SERVICE_NAMES } from '@orderflow/contracts';
+import { allTopics, SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
 import { describeBroker, ensureTopics } from '@orderflow/messaging';
 import { kafkaBrokers, registryUrl, type StackConfig } from './config.js';
 import {
@@ -24,7 +24,13 @@ import {
   waitForService,
 } from './components/services.js';
 import { checkJava, checkPortFree } from './preflight.js';
-import { logFile, runningProcess, stopProcess, type ProcessRecord } from './process.js';
+import {
+  killProcess,
+  logFile,
+  runningProcess,
+  stopProcess,
+  type ProcessRecord,
+} from './process.js';
 
 /** Brings the local stack up and down; used by the CLI and by the test harness. */
 export const COMPONENTS = [
@@ -238,6 +244,49 @@ export async function withBrokerOutage<T>(
     await startKafka(config, await resolveKafka(config));
     await waitForKafka(config);
   }
+}
+
+/** A component the launcher can crash and start on its own (fault injection). */
+export type Restartable = typeof KAFKA | ServiceName;
+
+/**
+ * SIGKILLs one component the launcher runs (no shutdown: a crash) and waits until it is gone; the
+ * broker keeps its data. Returns the killed process, or undefined when none of ours was running.
+ */
+export function crash(
+  config: StackConfig,
+  component: Restartable,
+): Promise<ProcessRecord | undefined> {
+  return killProcess(config, component);
+}
+
+/**
+ * Starts one component that is not running and waits until it is ready (the broker answers, a
+ * service's /health/ready is 200). `env` is added to a service's environment for this run only.
+ */
+export async function startComponent(
+  config: StackConfig,
+  component: Restartable,
+  options: { readonly env?: NodeJS.ProcessEnv; readonly timeoutMs?: number } = {},
+): Promise<ProcessRecord | undefined> {
+  if (component === KAFKA) {
+    if (!runningProcess(config, KAFKA)) {
+      // Right after a crash the kernel may still hold the ports for a moment.
+      await checkPortFree(config.host, config.kafkaPort, 'Kafka', 5_000);
+      await checkPortFree(config.host, config.kafkaControllerPort, 'Kafka controller', 5_000);
+    }
+    const record = await startKafka(config, await resolveKafka(config));
+    await waitForKafka(config, options.timeoutMs);
+    return record;
+  }
+  const record = await startService(config, component, options.env);
+  await waitForService(config, component, options.timeoutMs);
+  return record;
+}
+
+/** The pid of a component the launcher runs, or undefined when none of ours is alive. */
+export function componentPid(config: StackConfig, component: string): number | undefined {
+  return runningProcess(config, component)?.pid;
 }
 
 export interface StatusRow {

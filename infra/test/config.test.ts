@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { kafkaBrokers, loadStackConfig, registryUrl } from '../src/config.js';
+import {
+  kafkaBrokers,
+  loadStackConfig,
+  registryUrl,
+  serviceDatabaseName,
+  serviceUrl,
+} from '../src/config.js';
 import { renderTable } from '../src/table.js';
 
 describe('stack configuration', () => {
@@ -16,6 +22,32 @@ describe('stack configuration', () => {
       /SCHEMA_REGISTRY_PORT=eighty is not a TCP port/,
     );
     expect(() => loadStackConfig({ KAFKA_PORT: '70000' })).toThrow(/KAFKA_PORT/);
+  });
+});
+
+describe('a second stack beside the first', () => {
+  it('keeps the catalogue ports and database names by default', () => {
+    const config = loadStackConfig({});
+    expect(serviceUrl(config, 'order-service')).toBe('http://127.0.0.1:3000');
+    expect(serviceDatabaseName(config, 'payment-service')).toBe('orderflow_payments');
+  });
+
+  it('moves every service port by SERVICE_PORT_OFFSET and prefixes every database name', () => {
+    const config = loadStackConfig({
+      SERVICE_PORT_OFFSET: '10000',
+      DATABASE_NAME_PREFIX: 'chaos_',
+    });
+    expect(serviceUrl(config, 'order-service')).toBe('http://127.0.0.1:13000');
+    expect(serviceUrl(config, 'order-saga')).toBe('http://127.0.0.1:13004');
+    expect(serviceDatabaseName(config, 'payment-service')).toBe('chaos_orderflow_payments');
+  });
+
+  it('refuses an offset that leaves the port range and a prefix that is not a plain identifier', () => {
+    expect(() => loadStackConfig({ SERVICE_PORT_OFFSET: '63000' })).toThrow(/SERVICE_PORT_OFFSET/);
+    expect(() => loadStackConfig({ SERVICE_PORT_OFFSET: '1.5' })).toThrow(/SERVICE_PORT_OFFSET/);
+    expect(() => loadStackConfig({ DATABASE_NAME_PREFIX: 'x"; DROP' })).toThrow(
+      /DATABASE_NAME_PREFIX/,
+    );
   });
 });
 

@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { runner } from 'node-pg-migrate';
-import { SERVICES, SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
-import { REPO_ROOT, type StackConfig } from '../config.js';
+import { SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
+import { REPO_ROOT, serviceDatabaseName, type StackConfig } from '../config.js';
 import { StackError } from '../errors.js';
 
 /** One database per service on the local Postgres server, each migrated to the latest schema. */
 export function serviceDatabaseUrl(config: StackConfig, service: ServiceName): string {
   const url = new URL(config.databaseUrl);
-  url.pathname = `/${SERVICES[service].database}`;
+  url.pathname = `/${serviceDatabaseName(config, service)}`;
   return url.toString();
 }
 
@@ -64,7 +64,7 @@ export async function ensureDatabases(
   const existing: string[] = [];
   try {
     for (const service of SERVICE_NAMES) {
-      const name = SERVICES[service].database;
+      const name = serviceDatabaseName(config, service);
       const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (found.rowCount) {
         existing.push(name);

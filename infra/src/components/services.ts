@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { SERVICES, SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
-import { kafkaBrokers, REPO_ROOT, registryUrl, type StackConfig } from '../config.js';
+import { SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
+import {
+  kafkaBrokers,
+  REPO_ROOT,
+  registryUrl,
+  servicePort,
+  serviceUrl,
+  type StackConfig,
+} from '../config.js';
 import { checkPortFree } from '../preflight.js';
 import {
   marker,
@@ -26,17 +33,18 @@ export function runnableServices(): ServiceName[] {
   return SERVICE_NAMES.filter((s) => existsSync(path.join(serviceDir(s), 'src', 'main.ts')));
 }
 
-export function serviceUrl(config: StackConfig, service: ServiceName): string {
-  return `http://${config.host}:${SERVICES[service].port}`;
-}
+export { serviceUrl };
 
+/** `env` is added to the service's environment (e.g. a fault-injection switch for one run). */
 export async function startService(
   config: StackConfig,
   service: ServiceName,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<ProcessRecord | undefined> {
   if (runningProcess(config, service)) return undefined;
-  const { port } = SERVICES[service];
-  await checkPortFree(config.host, port, service);
+  const port = servicePort(config, service);
+  // A grace period: after a crash (or a chaos suite's SIGKILL) the port frees a moment later.
+  await checkPortFree(config.host, port, service, 3_000);
   const dir = serviceDir(service);
   const entry = ['--conditions=@orderflow/source', '--import', 'tsx'];
   if (existsSync(path.join(dir, 'src', 'instrument.ts')))
@@ -54,6 +62,7 @@ export async function startService(
       DATABASE_URL: serviceDatabaseUrl(config, service),
       KAFKA_BROKERS: kafkaBrokers(config),
       SCHEMA_REGISTRY_URL: registryUrl(config),
+      ...env,
     },
   );
 }
