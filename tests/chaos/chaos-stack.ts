@@ -1,0 +1,65 @@
+import path from 'node:path';
+import pg from 'pg';
+import { SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
+import {
+  loadStackConfig,
+  serviceDatabaseName,
+  serviceDatabaseUrl,
+  type StackConfig,
+} from '@orderflow/infra';
+
+/**
+ * The chaos suite's own stack instance: its folder, broker, registry, service ports and database
+ * names are all apart from the shared stack's, so killing and resetting things here never
+ * touches what other people are testing against. The shared artifact cache is reused.
+ */
+const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+export const CHAOS_STACK_ENV = Object.freeze({
+  STACK_DIR: path.join(REPO_ROOT, '.stack', 'chaos'),
+  KAFKA_PORT: '19092',
+  KAFKA_CONTROLLER_PORT: '19093',
+  SCHEMA_REGISTRY_PORT: '18081',
+  SERVICE_PORT_OFFSET: '10000',
+  DATABASE_NAME_PREFIX: 'chaos_',
+});
+
+/** The chaos stack's config; workers inherit CHAOS_STACK_ENV from the global setup. */
+export function chaosStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
+  return loadStackConfig({ ...env, ...CHAOS_STACK_ENV });
+}
+
+/** Drops the chaos databases (connections are cut first), so a run starts from the seed. */
+export async function dropChaosDatabases(config: StackConfig): Promise<void> {
+  const client = new pg.Client({ connectionString: config.databaseUrl });
+  await client.connect();
+  try {
+    for (const service of SERVICE_NAMES) {
+      const name = serviceDatabaseName(config, service);
+      if (!name.startsWith(CHAOS_STACK_ENV.DATABASE_NAME_PREFIX)) {
+        throw new Error(`refusing to drop ${name}: not a chaos database`);
+      }
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** One small pool per service database of the chaos stack, for reading invariants. */
+export type ServicePools = Readonly<Record<ServiceName, pg.Pool>>;
+
+export function servicePools(config: StackConfig): ServicePools & { end(): Promise<void> } {
+  const pools = Object.fromEntries(
+    SERVICE_NAMES.map((s) => [
+      s,
+      new pg.Pool({ connectionString: serviceDatabaseUrl(config, s), max: 2 }),
+    ]),
+  ) as Record<ServiceName, pg.Pool>;
+  return {
+    ...pools,
+    async end() {
+      await Promise.all(Object.values(pools).map((p) => p.end()));
+    },
+  };
+}

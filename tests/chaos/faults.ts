@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
+import { crash, logFile, startComponent, waitForExit, type StackConfig } from '@orderflow/infra';
+import { KILL_AFTER_COMMIT_ENV } from '@orderflow/messaging';
+import { shuffle } from './profile.js';
+
+/**
+ * Crashes parts of the chaos stack and brings them back: a service SIGKILLed at a random moment,
+ * a service restarted with the after-commit fault armed (it SIGKILLs itself between a handler's
+ * commit and its offset commit), the broker SIGKILLed and restarted with its data.
+ */
+export type Fault =
+  | { readonly kind: 'kill'; readonly service: ServiceName; readonly armAfterCommit?: number }
+  | { readonly kind: 'broker'; readonly downMs: number };
+
+// Generous: a TypeScript service boots in ~5 s on an idle two-core machine, 60 s on a busy one.
+const READY_TIMEOUT_MS = 180_000;
+
+export interface FaultEvent {
+  readonly at: number;
+  readonly fault: string;
+  readonly target: string;
+  /** From the kill until the component answered ready again. */
+  readonly downMs: number;
+}
+
+/** Bounded: every service once (some of them armed), the broker once, in a random order. */
+export function faultSchedule(
+  random: () => number,
+  options: { killsPerService: number; armed: number },
+): Fault[] {
+  const armed = new Set(shuffle(random, SERVICE_NAMES).slice(0, options.armed));
+  const kills: Fault[] = SERVICE_NAMES.flatMap((service) =>
+    Array.from({ length: options.killsPerService }, (_, i) => ({
+      kind: 'kill' as const,
+      service,
+      // The after-commit kill needs traffic: arm the service's first restart.
+      ...(i === 0 && armed.has(service) ? { armAfterCommit: 2 + Math.floor(random() * 10) } : {}),
+    })),
+  );
+  const faults = shuffle(random, kills);
+  // Not first: the load should be flowing through every service before the broker goes.
+  const at = 1 + Math.floor(random() * faults.length);
+  faults.splice(at, 0, { kind: 'broker', downMs: 2_000 + Math.floor(random() * 4_000) });
+  return faults;
+}
+
+export class FaultInjector {
+  readonly events: FaultEvent[] = [];
+  /** When the last fault struck (its kill), epoch ms. */
+  lastFaultAt = 0;
+
+  constructor(
+    private readonly config: StackConfig,
+    private readonly random: () => number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async run(schedule: readonly Fault[], gapMs: readonly [number, number]): Promise<void> {
+    for (const fault of schedule) {
+      await sleep(gapMs[0] + this.random() * (gapMs[1] - gapMs[0]));
+      if (fault.kind === 'broker') await this.killBroker(fault.downMs);
+      else await this.killService(fault.service, fault.armAfterCommit);
+    }
+  }
+
+  private record(fault: string, target: string, at: number): void {
+    this.lastFaultAt = Math.max(this.lastFaultAt, at);
+    const downMs = Date.now() - at;
+    this.events.push({ at, fault, target, downMs });
+    this.log(`${fault} ${target}: back in ${(downMs / 1000).toFixed(1)} s`);
+  }
+
+  private async killService(service: ServiceName, armAfterCommit?: number): Promise<void> {
+    const at = Date.now();
+    const killed = await crash(this.config, service);
+    if (!killed) throw new Error(`${service} was not running when its kill was due`);
+    if (armAfterCommit === undefined) {
+      await startComponent(this.config, service, { timeoutMs: READY_TIMEOUT_MS });
+      this.record('SIGKILL', service, at);
+      return;
+    }
+    const armed = await startComponent(this.config, service, {
+      env: { [KILL_AFTER_COMMIT_ENV]: String(armAfterCommit) },
+      timeoutMs: READY_TIMEOUT_MS,
+    });
+    this.record('SIGKILL', service, at);
+    if (!armed) throw new Error(`${service} did not start armed`);
+    // It dies by itself at its N-th commit; the load keeps it busy.
+    if (!(await waitForExit(armed.pid, 120_000))) {
+      throw new Error(`${service} armed to die at commit ${armAfterCommit} is alive after 120 s`);
+    }
+    const died = Date.now();
+    const log = readFileSync(logFile(this.config, service), 'utf8');
+    if (!log.includes('fault injection: SIGKILL after a handler commit')) {
+      throw new Error(
+        `${service} died, but not by the after-commit fault; log: ${logFile(this.config, service)}`,
+      );
+    }
+    await startComponent(this.config, service, { timeoutMs: READY_TIMEOUT_MS });
+    this.record(`SIGKILL after commit #${armAfterCommit}`, service, died);
+  }
+
+  private async killBroker(downMs: number): Promise<void> {
+    const at = Date.now();
+    if (!(await crash(this.config, 'kafka'))) throw new Error('the chaos broker was not running');
+    await sleep(downMs);
+    await startComponent(this.config, 'kafka', { timeoutMs: READY_TIMEOUT_MS });
+    this.record('SIGKILL', 'kafka (broker)', at);
+  }
+}
