@@ -37,6 +37,10 @@ export function jestConfig({ integration, services = false }) {
           // every test has finished and every client was closed.
           forceExit: true,
         }
-      : {}),
+      : {
+          // turbo runs several packages' suites at once on a 2-core machine; tests that start a
+          // local server (a fake registry, a stand-in service) need more than jest's 5 s there.
+          testTimeout: 20_000,
+        }),
   };
 }

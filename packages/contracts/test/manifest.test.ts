@@ -28,8 +28,8 @@ describe('ownership manifest', () => {
       emitters: ['order-service'],
       compatibility: 'FULL_TRANSITIVE',
       subject: 'orders.events-orderflow.orders.OrderPlaced',
-      version: 2,
-      file: 'schemas/order-service/OrderPlaced.v2.avsc',
+      version: 3,
+      file: 'schemas/order-service/OrderPlaced.v3.avsc',
     });
     expect(messageSpec('inventory.InventoryReserved').compatibility).toBe('BACKWARD_TRANSITIVE');
   });
@@ -76,7 +76,7 @@ describe('ownership manifest', () => {
     expect(Object.isFrozen(loadSchema('orders.OrderPlaced').fields)).toBe(true);
     expect(catchError(() => loadSchema('orders.OrderPlaced', 9))).toMatchObject({
       code: 'UNKNOWN_SCHEMA_VERSION',
-      message: 'orders.OrderPlaced has no v9; published versions: 1, 2',
+      message: 'orders.OrderPlaced has no v9; published versions: 1, 2, 3',
     });
     expect(JSON.parse(schemaText('payments.PaymentCaptured'))).toEqual(
       loadSchema('payments.PaymentCaptured'),

@@ -47,7 +47,7 @@ describe('register (against an in-memory Confluent-API fake)', () => {
     const subject = registry.subjects.get('orders.events-orderflow.orders.OrderPlaced');
     expect(
       subject?.schemas.map((s) => (JSON.parse(s) as { fields: unknown[] }).fields.length),
-    ).toEqual([4, 5]);
+    ).toEqual([4, 5, 6]);
     expect(subject?.compatibility).toBe('FULL_TRANSITIVE');
     expect(
       registry.subjects.get('inventory.commands-orderflow.saga.ReserveInventory')?.compatibility,
