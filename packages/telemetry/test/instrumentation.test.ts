@@ -38,7 +38,7 @@ describe('startTelemetry in an ESM service process', () => {
             OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
             FIXTURE_TRACEPARENT: `00-${UPSTREAM_TRACE_ID}-${UPSTREAM_SPAN_ID}-01`,
           },
-          timeout: 30_000,
+          timeout: 90_000, // tsx compiles the whole OpenTelemetry stack first: slow on a loaded machine
         },
       );
       logLines = stdout
@@ -49,7 +49,7 @@ describe('startTelemetry in an ESM service process', () => {
     } finally {
       await receiver.close();
     }
-  }, 40_000);
+  }, 100_000);
 
   it('exports over OTLP/HTTP under the service name', () => {
     expect(spans.length).toBeGreaterThan(0);
