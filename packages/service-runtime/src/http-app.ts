@@ -55,6 +55,8 @@ export type HttpApp = FastifyInstance<
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+/** A refused body up to this size is read and dropped, so the client gets to read the 413. */
+export const OVERSIZED_BODY_DRAIN_BYTES = 16 * 1024 * 1024;
 // Accept a caller's id only if it is a sane token, so logs and headers cannot be polluted.
 const CORRELATION_ID = /^[\w.:-]{1,128}$/;
 
@@ -91,6 +93,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') drainOversizedBody(request, reply);
     const problem = toProblem(error, request);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ status: problem.status, problem: problem.type }, 'request refused');
@@ -221,6 +224,20 @@ function unstorableTextProblem(request: FastifyRequest): HttpProblem | undefined
     });
   }
   return undefined;
+}
+
+/**
+ * fastify answers a body over the limit with `Connection: close` and closes the socket at once, so
+ * a client still sending (fetch, with a few MiB) gets EPIPE or ECONNRESET instead of the 413.
+ * Like nginx's lingering close, a body of declared length up to OVERSIZED_BODY_DRAIN_BYTES is
+ * read and dropped instead (Node discards what a finished response left unread) and the
+ * connection is kept; past that, or of unknown length, it is still closed.
+ */
+function drainOversizedBody(request: FastifyRequest, reply: FastifyReply): void {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared <= OVERSIZED_BODY_DRAIN_BYTES) {
+    reply.removeHeader('connection');
+  }
 }
 
 function sendFrameworkProblem(

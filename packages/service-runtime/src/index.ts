@@ -3,6 +3,7 @@ export {
   buildHttpApp,
   CORRELATION_HEADER,
   DEFAULT_BODY_LIMIT_BYTES,
+  OVERSIZED_BODY_DRAIN_BYTES,
   toProblem,
   type HttpApp,
   type HttpAppOptions,
