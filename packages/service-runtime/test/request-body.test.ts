@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { gzipSync } from 'node:zlib';
 import { createLogger } from '@orderflow/telemetry';
 import { buildHttpApp, type HttpApp } from '../src/index.js';
+import { jsonDeeperThan, MAX_JSON_DEPTH } from '../src/request-body.js';
 
 let app: HttpApp;
 
@@ -78,5 +79,26 @@ describe('request bodies: JSON in UTF-8, no content coding', () => {
   it('accepts Content-Encoding: identity', async () => {
     const response = await post('{"a":1}', { 'content-encoding': 'identity' });
     expect(response.statusCode).toBe(200);
+  });
+});
+
+describe('request bodies: nesting', () => {
+  const nested = (depth: number) => `{"a":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+
+  it(`accepts ${MAX_JSON_DEPTH} levels and refuses one more without parsing it (400 too-deep)`, async () => {
+    expect((await post(nested(MAX_JSON_DEPTH))).statusCode).toBe(200);
+    const response = await post(nested(MAX_JSON_DEPTH + 1));
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ type: 'urn:orderflow:problem:too-deep' });
+    expect((await post('['.repeat(500_000) + ']'.repeat(500_000))).statusCode).toBe(400);
+  });
+
+  it('counts only brackets outside strings, escaped quotes included', () => {
+    expect(jsonDeeperThan('{"a":"[[[[[[[[[[["}', 2)).toBe(false);
+    // A string ending in an escaped backslash, and one holding an escaped quote and brackets.
+    expect(jsonDeeperThan(String.raw`{"a":"\\"}`, 1)).toBe(false);
+    expect(jsonDeeperThan(String.raw`{"a":"\"[[[["}`, 1)).toBe(false);
+    expect(jsonDeeperThan('{"a":[{"b":[]}]}', 3)).toBe(true);
+    expect(jsonDeeperThan('{"a":[{"b":[]}]}', 4)).toBe(false);
   });
 });
