@@ -12,5 +12,5 @@ export default {
   globalTeardown: '<rootDir>/chaos/global-teardown.mjs',
   testSequencer: '<rootDir>/chaos/scenario-sequencer.cjs',
   maxWorkers: 1,
-  testTimeout: 30 * 60_000,
+  testTimeout: 60 * 60_000,
 };

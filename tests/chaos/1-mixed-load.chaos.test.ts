@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Admin } from 'kafkajs';
-import { chaosStackConfig, servicePools } from './chaos-stack.js';
+import { chaosStackConfig, heal, servicePools } from './chaos-stack.js';
 import {
   invariant,
   messagingInvariants,
@@ -21,6 +21,7 @@ const pools = servicePools(chaosStackConfig());
 let admin: Admin;
 
 beforeAll(async () => {
+  await heal(chaosStackConfig());
   admin = await connectAdmin();
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Admin } from 'kafkajs';
 import { componentPid, renderTable, status } from '@orderflow/infra';
-import { chaosStackConfig, servicePools } from './chaos-stack.js';
+import { chaosStackConfig, heal, servicePools } from './chaos-stack.js';
 import { FaultInjector, faultSchedule } from './faults.js';
 import {
   invariant,
@@ -25,6 +25,7 @@ const pools = servicePools(config);
 let admin: Admin;
 
 beforeAll(async () => {
+  await heal(config);
   admin = await connectAdmin();
 });
 
@@ -67,7 +68,11 @@ describe('scenario 2: crashes under load', () => {
       signal: abort.signal,
     }).finally(final.stop);
     const faults = injector
-      .run(schedule, LONG ? [2_000, 8_000] : [500, 2_000])
+      .run(schedule, {
+        gapMs: LONG ? [2_000, 8_000] : [500, 2_000],
+        lanes: LONG ? 2 : 3,
+        brokerWithinMs: LONG ? 240_000 : 60_000,
+      })
       .catch((error: unknown) => {
         faultError = error;
         abort.abort(new Error(`the fault schedule failed: ${String(error)}`));

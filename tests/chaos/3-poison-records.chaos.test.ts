@@ -11,7 +11,7 @@ import {
   silentLogger,
 } from '@orderflow/messaging';
 import { testEnvironment } from '@orderflow/testkit';
-import { chaosStackConfig, servicePools } from './chaos-stack.js';
+import { chaosStackConfig, heal, servicePools } from './chaos-stack.js';
 import {
   invariant,
   messagingInvariants,
@@ -49,6 +49,7 @@ let admin: Admin;
 let producer: Producer;
 
 beforeAll(async () => {
+  await heal(config);
   admin = await connectAdmin();
   producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();

@@ -1,10 +1,14 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
 import {
+  componentPid,
   loadStackConfig,
   serviceDatabaseName,
   serviceDatabaseUrl,
+  startComponent,
   type StackConfig,
 } from '@orderflow/infra';
 
@@ -13,10 +17,10 @@ import {
  * names are all apart from the shared stack's, so killing and resetting things here never
  * touches what other people are testing against. The shared artifact cache is reused.
  */
-const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
-
 export const CHAOS_STACK_ENV = Object.freeze({
-  STACK_DIR: path.join(REPO_ROOT, '.stack', 'chaos'),
+  // Not under .stack/: tools that look for (or stop) the shared stack's processes by their
+  // `-Dorderflow.stack=<repo>/.stack` marker must not take these for theirs.
+  STACK_DIR: process.env.CHAOS_STACK_DIR ?? path.join(tmpdir(), 'orderflow-chaos-stack'),
   KAFKA_PORT: '19092',
   KAFKA_CONTROLLER_PORT: '19093',
   SCHEMA_REGISTRY_PORT: '18081',
@@ -27,6 +31,39 @@ export const CHAOS_STACK_ENV = Object.freeze({
 /** The chaos stack's config; workers inherit CHAOS_STACK_ENV from the global setup. */
 export function chaosStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
   return loadStackConfig({ ...env, ...CHAOS_STACK_ENV });
+}
+
+/** Processes still running with this stack's marker on their command line (should be none). */
+export function survivors(config: StackConfig): string[] {
+  const marker = `-Dorderflow.stack=${config.stackDir}#`;
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+        return cmd.includes(marker) ? [`${pid} ${cmd.slice(0, 120)}`] : [];
+      } catch {
+        return []; // gone meanwhile
+      }
+    });
+}
+
+/**
+ * Starts whatever of the broker and the services is not running, so a scenario that failed
+ * half-way through its faults does not fail the next ones too. Returns what it had to start.
+ */
+export async function heal(config: StackConfig): Promise<string[]> {
+  const started: string[] = [];
+  for (const component of ['kafka', ...SERVICE_NAMES] as const) {
+    if (componentPid(config, component) !== undefined) continue;
+    await startComponent(config, component, { timeoutMs: 180_000 });
+    started.push(component);
+  }
+  if (started.length > 0)
+    process.stderr.write(
+      `[chaos] restarted what an earlier scenario left down: ${started.join(', ')}\n`,
+    );
+  return started;
 }
 
 /** Drops the chaos databases (connections are cut first), so a run starts from the seed. */

@@ -25,7 +25,7 @@ export interface FaultEvent {
   readonly downMs: number;
 }
 
-/** Bounded: every service once (some of them armed), the broker once, in a random order. */
+/** Every service `killsPerService` times (`armed` of them also after a commit), the broker once. */
 export function faultSchedule(
   random: () => number,
   options: { killsPerService: number; armed: number },
@@ -39,11 +39,10 @@ export function faultSchedule(
       ...(i === 0 && armed.has(service) ? { armAfterCommit: 2 + Math.floor(random() * 10) } : {}),
     })),
   );
-  const faults = shuffle(random, kills);
-  // Not first: the load should be flowing through every service before the broker goes.
-  const at = 1 + Math.floor(random() * faults.length);
-  faults.splice(at, 0, { kind: 'broker', downMs: 2_000 + Math.floor(random() * 4_000) });
-  return faults;
+  return [
+    ...shuffle(random, kills),
+    { kind: 'broker', downMs: 2_000 + Math.floor(random() * 4_000) },
+  ];
 }
 
 export class FaultInjector {
@@ -57,12 +56,55 @@ export class FaultInjector {
     private readonly log: (line: string) => void,
   ) {}
 
-  async run(schedule: readonly Fault[], gapMs: readonly [number, number]): Promise<void> {
-    for (const fault of schedule) {
-      await sleep(gapMs[0] + this.random() * (gapMs[1] - gapMs[0]));
-      if (fault.kind === 'broker') await this.killBroker(fault.downMs);
-      else await this.killService(fault.service, fault.armAfterCommit);
-    }
+  /**
+   * Runs the service faults in `lanes` concurrent lanes (each service always in the same lane,
+   * so one service is never killed twice at once): they overlap, as faults do in production, and
+   * the schedule takes a fraction of the time (a restarted consumer waits out its dead
+   * predecessor's 30 s session before it reads again, which dominates each fault). The broker's
+   * outage, at a random moment within `brokerWithinMs`, has the stack to itself: a service
+   * started while the broker is down exits at start (kafkajs gives up connecting) and nothing
+   * here plays the supervisor that would start it again.
+   */
+  async run(
+    schedule: readonly Fault[],
+    options: { gapMs: readonly [number, number]; lanes: number; brokerWithinMs: number },
+  ): Promise<void> {
+    const { gapMs, lanes } = options;
+    let inFlight = 0;
+    let paused: Promise<void> | undefined;
+    const lane = async (faults: readonly Fault[]) => {
+      for (const fault of faults) {
+        await sleep(gapMs[0] + this.random() * (gapMs[1] - gapMs[0]));
+        while (paused) await paused;
+        if (fault.kind !== 'kill') continue;
+        inFlight += 1;
+        try {
+          await this.killService(fault.service, fault.armAfterCommit);
+        } finally {
+          inFlight -= 1;
+        }
+      }
+    };
+    const broker = async (fault: Fault) => {
+      if (fault.kind !== 'broker') return;
+      await sleep(this.random() * options.brokerWithinMs);
+      let resume = () => undefined as void;
+      paused = new Promise<void>((resolve) => (resume = resolve));
+      try {
+        while (inFlight > 0) await sleep(50);
+        await this.killBroker(fault.downMs);
+      } finally {
+        paused = undefined;
+        resume();
+      }
+    };
+    const kills = schedule.filter((f) => f.kind === 'kill');
+    await Promise.all([
+      ...Array.from({ length: lanes }, (_, i) =>
+        lane(kills.filter((f) => SERVICE_NAMES.indexOf(f.service) % lanes === i)),
+      ),
+      ...schedule.filter((f) => f.kind === 'broker').map(broker),
+    ]);
   }
 
   private record(fault: string, target: string, at: number): void {

@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { down, kafkaBrokers, registryUrl, status, up } from '@orderflow/infra';
-import { CHAOS_STACK_ENV, chaosStackConfig, dropChaosDatabases } from './chaos-stack.js';
+import { CHAOS_STACK_ENV, chaosStackConfig, dropChaosDatabases, survivors } from './chaos-stack.js';
 
 declare global {
   var __chaosTeardown: (() => Promise<void>) | undefined;
@@ -54,6 +54,10 @@ export default async function globalSetup(): Promise<void> {
       const stopped = await down(config);
       log(`stopped ${stopped.map((p) => `${p.component} (${p.pid})`).join(', ') || 'nothing'}`);
       await dropChaosDatabases(config);
+      const left = survivors(config);
+      if (left.length > 0) {
+        throw new Error(`chaos stack processes survived the teardown:\n${left.join('\n')}`);
+      }
     } finally {
       releaseLock();
     }

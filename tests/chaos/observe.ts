@@ -262,7 +262,7 @@ export class CounterAcrossRestarts {
     private readonly pidOf: (service: ServiceName) => number | undefined,
   ) {}
 
-  start(intervalMs = 500): void {
+  start(intervalMs = 1_000): void {
     const tick = () => {
       this.timer = setTimeout(() => void this.sample().finally(tick), intervalMs);
     };
