@@ -5,6 +5,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -70,6 +71,8 @@ export function startProcess(
   const log = logFile(config, component);
   mkdirSync(path.dirname(log), { recursive: true });
   mkdirSync(path.dirname(recordFile(config, component)), { recursive: true });
+  // The log of the run before (a crashed one, say) stays beside it, one generation deep.
+  if (existsSync(log)) renameSync(log, `${log}.1`);
   const fd = openSync(log, 'w');
   try {
     const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', fd, fd] });
