@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Admin } from 'kafkajs';
-import { chaosStackConfig, heal, servicePools } from './chaos-stack.js';
+import { chaosStackConfig, servicePools } from './chaos-stack.js';
+import { prepareScenario } from './prepare.js';
 import {
   invariant,
   messagingInvariants,
@@ -21,7 +22,7 @@ const pools = servicePools(chaosStackConfig());
 let admin: Admin;
 
 beforeAll(async () => {
-  await heal(chaosStackConfig());
+  await prepareScenario(chaosStackConfig(), pools);
   admin = await connectAdmin();
 });
 

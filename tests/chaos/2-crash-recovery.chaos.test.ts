@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Admin } from 'kafkajs';
 import { componentPid, renderTable, status } from '@orderflow/infra';
-import { chaosStackConfig, heal, servicePools } from './chaos-stack.js';
+import { chaosStackConfig, servicePools } from './chaos-stack.js';
+import { prepareScenario } from './prepare.js';
 import { FaultInjector, faultSchedule } from './faults.js';
 import {
   invariant,
@@ -25,7 +26,7 @@ const pools = servicePools(config);
 let admin: Admin;
 
 beforeAll(async () => {
-  await heal(config);
+  await prepareScenario(config, pools);
   admin = await connectAdmin();
 });
 

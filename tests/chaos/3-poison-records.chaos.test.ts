@@ -11,7 +11,8 @@ import {
   silentLogger,
 } from '@orderflow/messaging';
 import { testEnvironment } from '@orderflow/testkit';
-import { chaosStackConfig, heal, servicePools } from './chaos-stack.js';
+import { chaosStackConfig, servicePools } from './chaos-stack.js';
+import { prepareScenario } from './prepare.js';
 import {
   invariant,
   messagingInvariants,
@@ -49,7 +50,7 @@ let admin: Admin;
 let producer: Producer;
 
 beforeAll(async () => {
-  await heal(config);
+  await prepareScenario(config, pools);
   admin = await connectAdmin();
   producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();

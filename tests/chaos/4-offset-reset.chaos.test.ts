@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Admin } from 'kafkajs';
 import { SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
 import { componentPid, down, startComponent } from '@orderflow/infra';
-import { chaosStackConfig, heal, servicePools, type ServicePools } from './chaos-stack.js';
+import { chaosStackConfig, servicePools, type ServicePools } from './chaos-stack.js';
+import { prepareScenario } from './prepare.js';
 import { invariant, messagingInvariants, report, settle } from './invariants.js';
 import { connectAdmin, consumerLag, CounterAcrossRestarts, groupTopics } from './observe.js';
 import { LONG } from './profile.js';
@@ -17,7 +18,7 @@ const pools = servicePools(config);
 let admin: Admin;
 
 beforeAll(async () => {
-  await heal(config);
+  await prepareScenario(config, pools);
   admin = await connectAdmin();
 });
 

@@ -3,7 +3,8 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { componentPid, renderTable } from '@orderflow/infra';
 import { orderRequest, placeOrder, settled, url } from '../e2e/platform.js';
-import { chaosStackConfig, heal, servicePools } from './chaos-stack.js';
+import { chaosStackConfig, servicePools } from './chaos-stack.js';
+import { prepareScenario } from './prepare.js';
 import { malformedRequest, type FuzzRequest } from './fuzz.js';
 import { invariant, report } from './invariants.js';
 import { ordersOfCustomer, scrapeCounter } from './observe.js';
@@ -19,7 +20,7 @@ const config = chaosStackConfig();
 const pools = servicePools(config);
 
 beforeAll(async () => {
-  await heal(config);
+  await prepareScenario(config, pools);
 });
 
 afterAll(async () => {
