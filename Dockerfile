@@ -39,10 +39,12 @@ RUN pnpm --filter="@orderflow/${SERVICE}" --prod --offline \
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
 LABEL org.opencontainers.image.title="orderflow ${SERVICE}"
-# Source maps are emitted by tsc; mapped stack traces point at the .ts lines.
-ENV NODE_ENV=production NODE_OPTIONS=--enable-source-maps
+# Source maps are emitted by tsc; mapped stack traces point at the .ts lines. The young generation
+# is capped as the launcher caps it (infra/src/components/services.ts, SERVICE_NODE_FLAGS).
+ENV NODE_ENV=production NODE_OPTIONS="--enable-source-maps --max-semi-space-size=16"
 WORKDIR /app
 # Owned by root and run as node: the process can read its code but not rewrite it.
 COPY --from=build /out ./
 USER node
-CMD ["node", "dist/main.js"]
+# instrument.js first: tracing must start before the app imports pg and fastify.
+CMD ["node", "--import", "./dist/instrument.js", "dist/main.js"]

@@ -27,6 +27,22 @@ export interface StackConfig {
   readonly javaHome: string | undefined;
   readonly kafkaHeap: string;
   readonly registryHeap: string;
+  /**
+   * How services run: `source` (default) is their TypeScript through tsx, as in development;
+   * `dist` is the compiled JavaScript `stack up` builds first, as in production (and the images).
+   */
+  readonly serviceRuntime: ServiceRuntime;
+}
+
+export const SERVICE_RUNTIMES = ['source', 'dist'] as const;
+export type ServiceRuntime = (typeof SERVICE_RUNTIMES)[number];
+
+function serviceRuntime(env: NodeJS.ProcessEnv): ServiceRuntime {
+  const raw = env.SERVICE_RUNTIME || 'source';
+  if (!(SERVICE_RUNTIMES as readonly string[]).includes(raw)) {
+    throw new Error(`SERVICE_RUNTIME=${raw} must be one of: ${SERVICE_RUNTIMES.join(', ')}`);
+  }
+  return raw as ServiceRuntime;
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -81,6 +97,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     javaHome: env.JAVA_HOME || undefined,
     kafkaHeap: env.KAFKA_HEAP ?? '768m',
     registryHeap: env.SCHEMA_REGISTRY_HEAP ?? '384m',
+    serviceRuntime: serviceRuntime(env),
   });
 }
 

@@ -18,6 +18,7 @@ import {
 } from './components/registry.js';
 import { registerSchemas } from './components/schemas.js';
 import {
+  buildServices,
   runnableServices,
   serviceUrl,
   startService,
@@ -168,6 +169,16 @@ export async function up(config: StackConfig, options: UpOptions = {}): Promise<
         task: async (_ctx, task) => {
           const result = await ensureTopics([kafkaBrokers(config)], allTopics());
           task.title = `Topics: ${result.created.length} created, ${result.existing.length} already present`;
+        },
+      },
+      {
+        title: 'Build the services (SERVICE_RUNTIME=dist; turbo, cached)',
+        enabled:
+          want.has('services') && config.serviceRuntime === 'dist' && runnableServices().length > 0,
+        task: async (_ctx, task) => {
+          const t0 = Date.now();
+          await buildServices(runnableServices());
+          task.title = `Services built (SERVICE_RUNTIME=dist) in ${seconds(t0)}`;
         },
       },
       {

@@ -23,6 +23,14 @@ describe('stack configuration', () => {
     );
     expect(() => loadStackConfig({ KAFKA_PORT: '70000' })).toThrow(/KAFKA_PORT/);
   });
+
+  it('runs services from their sources unless SERVICE_RUNTIME=dist, and refuses anything else', () => {
+    expect(loadStackConfig({}).serviceRuntime).toBe('source');
+    expect(loadStackConfig({ SERVICE_RUNTIME: 'dist' }).serviceRuntime).toBe('dist');
+    expect(() => loadStackConfig({ SERVICE_RUNTIME: 'build' })).toThrow(
+      /SERVICE_RUNTIME=build must be one of: source, dist/,
+    );
+  });
 });
 
 describe('a second stack beside the first', () => {

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
 import {
   kafkaBrokers,
@@ -9,6 +11,7 @@ import {
   serviceUrl,
   type StackConfig,
 } from '../config.js';
+import { StackError } from '../errors.js';
 import { checkPortFree } from '../preflight.js';
 import {
   marker,
@@ -20,9 +23,12 @@ import {
 import { waitUntil } from '../wait.js';
 import { serviceDatabaseUrl } from './postgres.js';
 
+const run = promisify(execFile);
+
 /**
- * The platform's services, run from their TypeScript sources (tsx, with telemetry preloaded) with
- * the stack's endpoints in their environment; ready when `/health/ready` answers 200.
+ * The platform's services, run from their TypeScript sources (tsx, with telemetry preloaded) or,
+ * with SERVICE_RUNTIME=dist, from their build, with the stack's endpoints in their environment;
+ * ready when `/health/ready` answers 200.
  */
 export function serviceDir(service: ServiceName): string {
   return path.join(REPO_ROOT, 'services', service);
@@ -46,14 +52,11 @@ export async function startService(
   // A grace period: after a crash (or a chaos suite's SIGKILL) the port frees a moment later.
   await checkPortFree(config.host, port, service, 3_000);
   const dir = serviceDir(service);
-  const entry = ['--conditions=@orderflow/source', '--import', 'tsx'];
-  if (existsSync(path.join(dir, 'src', 'instrument.ts')))
-    entry.push('--import', './src/instrument.ts');
   return startProcess(
     config,
     service,
     process.execPath,
-    [...entry, 'src/main.ts', marker(config, service)],
+    [...serviceEntry(config, service), marker(config, service)],
     dir,
     {
       ...process.env,
@@ -65,6 +68,54 @@ export async function startService(
       ...env,
     },
   );
+}
+
+/**
+ * V8 grows a busy service's young generation to 128 MB, most of its resident memory; capped at
+ * 16 MB semi-spaces RSS fell by ~100 MB per service with no measurable CPU cost (`./dev bench`,
+ * 10 and 30 orders/s). The Dockerfile sets the same.
+ */
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=16'] as const;
+
+/** Node's arguments for a service: its sources through tsx, or its build (SERVICE_RUNTIME). */
+function serviceEntry(config: StackConfig, service: ServiceName): string[] {
+  const dir = serviceDir(service);
+  const [folder, ext] = config.serviceRuntime === 'dist' ? ['dist', 'js'] : ['src', 'ts'];
+  if (!existsSync(path.join(dir, folder, `main.${ext}`))) {
+    throw new StackError(
+      `${service} has no ${folder}/main.${ext}`,
+      config.serviceRuntime === 'dist'
+        ? 'Run `./dev build` (`SERVICE_RUNTIME=dist ./dev stack up` builds first).'
+        : 'Restore the service sources (git status shows what is missing).',
+    );
+  }
+  const entry = [
+    ...SERVICE_NODE_FLAGS,
+    ...(config.serviceRuntime === 'dist'
+      ? []
+      : ['--conditions=@orderflow/source', '--import', 'tsx']),
+  ];
+  if (existsSync(path.join(dir, folder, `instrument.${ext}`)))
+    entry.push('--import', `./${folder}/instrument.${ext}`);
+  return [...entry, `${folder}/main.${ext}`];
+}
+
+/** Compiles the services and what they import (turbo: cached, so quick when nothing changed). */
+export async function buildServices(services: readonly ServiceName[]): Promise<void> {
+  const turbo = path.join(REPO_ROOT, 'node_modules', '.bin', 'turbo');
+  const filters = services.map((s) => `--filter=./services/${s}`);
+  try {
+    await run(turbo, ['run', 'build', '--output-logs=errors-only', ...filters], {
+      cwd: REPO_ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
+    throw new StackError(
+      `Building the services for SERVICE_RUNTIME=dist failed: ${`${err.stdout ?? ''}${err.stderr ?? ''}`.slice(-4_000) || err.message}`,
+      'Fix the compile errors above (`./dev build` shows them), or run from the sources: unset SERVICE_RUNTIME.',
+    );
+  }
 }
 
 export async function waitForService(
