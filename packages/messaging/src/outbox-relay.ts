@@ -52,6 +52,7 @@ export class OutboxRelay {
   private notified = false;
   private loop: Promise<void> | undefined;
   private lastCleanup = 0;
+  private lastBacklogReport = 0;
   private batchInFlight: Promise<number> = Promise.resolve(0);
   private readonly sendTimeoutMs: number;
 
@@ -110,7 +111,9 @@ export class OutboxRelay {
         if (!this.listener) await this.listen();
         const sent = await this.publishBatch();
         failures = 0;
-        if (sent === 0) {
+        // A short batch took all there was: rows committed since then sent a NOTIFY, which ends
+        // the idle wait at once (or, were it lost, the poll does). No re-query to find nothing.
+        if (sent < this.batchSize) {
           await this.reportBacklog();
           await this.cleanup();
           await this.idle();
@@ -204,7 +207,10 @@ export class OutboxRelay {
     return rows.length;
   }
 
+  /** At most once a second: a scrape every few seconds needs no fresher figure. */
   private async reportBacklog(): Promise<void> {
+    if (Date.now() - this.lastBacklogReport < 1_000) return;
+    this.lastBacklogReport = Date.now();
     const { count, oldestAgeSeconds } = await outboxBacklog(this.options.pool);
     const metrics = messagingMetrics();
     metrics.outboxBacklog(this.options.service, count);

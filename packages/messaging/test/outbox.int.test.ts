@@ -138,3 +138,49 @@ describe('outbox: publish in the caller transaction, relay to Kafka', () => {
     await stop();
   }, 180_000);
 });
+
+describe('outbox relay: woken by NOTIFY, not by its poll', () => {
+  const notifyTopic = uniqueName('test.orders.events');
+  const placed = testContract('orders.OrderPlaced', undefined, notifyTopic, ['order-service']);
+  let h: Harness;
+
+  beforeAll(async () => {
+    await createTopicsFor(notifyTopic);
+    // A poll too slow to matter: whatever arrives within the test's time came from a NOTIFY.
+    h = await harness('order-service', { relay: { pollIntervalMs: 120_000 } });
+    await h.messaging.start();
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('publishes rows committed while it is sending a batch, with no poll to fall back on', async () => {
+    const { records, stop } = await collectRecords(notifyTopic);
+    const commit = async (key: string) => {
+      const client = await h.db.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await h.messaging.publisher.publish(client, {
+          contract: placed,
+          key,
+          payload: order(key),
+        });
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    };
+    // Waves of concurrent commits: many land while the relay is busy with the batch before.
+    const keys: string[] = [];
+    for (let wave = 0; wave < 10; wave += 1) {
+      const batch = Array.from({ length: 6 }, (_, i) => `o-notify-${wave}-${i}`);
+      keys.push(...batch);
+      await Promise.all(batch.map(commit));
+    }
+    await waitForCount('rows woken by NOTIFY', records, keys.length, 20_000);
+    expect(new Set(records.map((r) => r.key?.toString()))).toEqual(new Set(keys));
+    expect((await outboxBacklog(h.db.pool)).count).toBe(0);
+    await stop();
+  }, 60_000);
+});
