@@ -21,6 +21,18 @@ function order(orderId: string) {
   return { ...orderPlacedPayload(orderId), channel: 'WEB' };
 }
 
+/** One transaction that publishes one order's OrderPlaced through the outbox, committed. */
+async function commitOne(h: Harness, contract: typeof orderPlaced, key: string): Promise<void> {
+  const client = await h.db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    await h.messaging.publisher.publish(client, { contract, key, payload: order(key) });
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+}
+
 describe('outbox: publish in the caller transaction, relay to Kafka', () => {
   let h: Harness;
 
@@ -111,17 +123,7 @@ describe('outbox: publish in the caller transaction, relay to Kafka', () => {
     });
     const keys = Array.from({ length: 20 }, (_, i) => `o-outage-${i}`);
     await brokerOutage(async () => {
-      for (const key of keys) {
-        const client = await h.db.pool.connect();
-        await client.query('BEGIN');
-        await h.messaging.publisher.publish(client, {
-          contract: orderPlaced,
-          key,
-          payload: order(key),
-        });
-        await client.query('COMMIT');
-        client.release();
-      }
+      for (const key of keys) await commitOne(h, orderPlaced, key);
       expect((await outboxBacklog(h.db.pool)).count).toBe(keys.length);
     });
     await waitForCount(
@@ -157,26 +159,12 @@ describe('outbox relay: woken by NOTIFY, not by its poll', () => {
 
   it('publishes rows committed while it is sending a batch, with no poll to fall back on', async () => {
     const { records, stop } = await collectRecords(notifyTopic);
-    const commit = async (key: string) => {
-      const client = await h.db.pool.connect();
-      try {
-        await client.query('BEGIN');
-        await h.messaging.publisher.publish(client, {
-          contract: placed,
-          key,
-          payload: order(key),
-        });
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
-    };
     // Waves of concurrent commits: many land while the relay is busy with the batch before.
     const keys: string[] = [];
     for (let wave = 0; wave < 10; wave += 1) {
       const batch = Array.from({ length: 6 }, (_, i) => `o-notify-${wave}-${i}`);
       keys.push(...batch);
-      await Promise.all(batch.map(commit));
+      await Promise.all(batch.map((key) => commitOne(h, placed, key)));
     }
     await waitForCount('rows woken by NOTIFY', records, keys.length, 20_000);
     expect(new Set(records.map((r) => r.key?.toString()))).toEqual(new Set(keys));
