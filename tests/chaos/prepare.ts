@@ -1,3 +1,4 @@
+import type { Admin } from 'kafkajs';
 import type { StackConfig } from '@orderflow/infra';
 import { heal, type ServicePools } from './chaos-stack.js';
 import { settle } from './invariants.js';
@@ -11,27 +12,22 @@ interface Leftovers {
   readonly lag: number;
 }
 
-async function leftovers(pools: ServicePools): Promise<Leftovers> {
-  const admin = await connectAdmin();
-  try {
-    const [orders, sagas, lag] = await Promise.all([
-      pools['order-service'].query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM orders_view
-          WHERE status NOT IN ('COMPLETED', 'CANCELLED', 'FAILED_NEEDS_ATTENTION')`,
-      ),
-      pools['order-saga'].query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM order_saga WHERE status IN ('RUNNING', 'COMPENSATING')`,
-      ),
-      consumerLag(admin),
-    ]);
-    return {
-      orders: orders.rows[0]?.n ?? 0,
-      sagas: sagas.rows[0]?.n ?? 0,
-      lag: [...lag.values()].reduce((a, b) => a + b, 0),
-    };
-  } finally {
-    await admin.disconnect();
-  }
+async function leftovers(pools: ServicePools, admin: Admin): Promise<Leftovers> {
+  const [orders, sagas, lag] = await Promise.all([
+    pools['order-service'].query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders_view
+        WHERE status NOT IN ('COMPLETED', 'CANCELLED', 'FAILED_NEEDS_ATTENTION')`,
+    ),
+    pools['order-saga'].query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM order_saga WHERE status IN ('RUNNING', 'COMPENSATING')`,
+    ),
+    consumerLag(admin),
+  ]);
+  return {
+    orders: orders.rows[0]?.n ?? 0,
+    sagas: sagas.rows[0]?.n ?? 0,
+    lag: [...lag.values()].reduce((a, b) => a + b, 0),
+  };
 }
 
 /**
@@ -43,16 +39,27 @@ async function leftovers(pools: ServicePools): Promise<Leftovers> {
 export async function prepareScenario(config: StackConfig, pools: ServicePools): Promise<void> {
   await heal(config);
   const quiet = (l: Leftovers) => l.orders === 0 && l.sagas === 0 && l.lag === 0;
-  const first = await leftovers(pools);
-  if (quiet(first)) return;
-  process.stderr.write(
-    `[chaos] waiting for an earlier scenario's leftovers: ${first.orders} orders and ${first.sagas} sagas in flight, lag ${first.lag}\n`,
-  );
-  const settled = await settle(() => leftovers(pools), quiet, LONG ? 900_000 : 300_000, 1_000);
-  if (!settled.ok) {
-    const { orders, sagas, lag } = settled.value;
-    throw new Error(
-      `an earlier scenario left ${orders} orders and ${sagas} sagas in flight (lag ${lag}) that did not finish in ${Math.round(settled.ms / 1000)} s`,
+  // One admin connection for every probe, not one per probe.
+  const admin = await connectAdmin();
+  try {
+    const first = await leftovers(pools, admin);
+    if (quiet(first)) return;
+    process.stderr.write(
+      `[chaos] waiting for an earlier scenario's leftovers: ${first.orders} orders and ${first.sagas} sagas in flight, lag ${first.lag}\n`,
     );
+    const settled = await settle(
+      () => leftovers(pools, admin),
+      quiet,
+      LONG ? 900_000 : 300_000,
+      1_000,
+    );
+    if (!settled.ok) {
+      const { orders, sagas, lag } = settled.value;
+      throw new Error(
+        `an earlier scenario left ${orders} orders and ${sagas} sagas in flight (lag ${lag}) that did not finish in ${Math.round(settled.ms / 1000)} s`,
+      );
+    }
+  } finally {
+    await admin.disconnect();
   }
 }
