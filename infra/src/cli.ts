@@ -89,8 +89,7 @@ try {
   await program.parseAsync();
 } catch (error) {
   if (error instanceof StackError) {
-    console.error(`\n\u2716 ${error.message}\n  \u2192 ${error.hint}`);
-    if (error.logTail) console.error(`\n--- log tail ---\n${error.logTail}\n----------------`);
+    console.error(`\n\u2716 ${error.report()}`);
     process.exitCode = 1;
   } else {
     throw error;

@@ -9,4 +9,10 @@ export class StackError extends Error {
     super(message, options);
     this.name = 'StackError';
   }
+
+  /** What failed, what to do next, and the log lines that show why: for a terminal or CI log. */
+  report(): string {
+    const tail = this.logTail ? `\n\n--- log tail ---\n${this.logTail}\n----------------` : '';
+    return `${this.message}\n  \u2192 ${this.hint}${tail}`;
+  }
 }

@@ -1,7 +1,7 @@
 // Jest global setup of the chaos suite: a fresh stack instance of its own (never the shared one).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { down, kafkaBrokers, registryUrl, status, up } from '@orderflow/infra';
+import { down, kafkaBrokers, registryUrl, StackError, status, up } from '@orderflow/infra';
 import { CHAOS_STACK_ENV, chaosStackConfig, dropChaosDatabases, survivors } from './chaos-stack.js';
 
 declare global {
@@ -82,6 +82,8 @@ export default async function globalSetup(): Promise<void> {
         );
       }
     } catch (error) {
+      // Jest prints only the message of a failed global setup; the hint and log tail say why.
+      if (error instanceof StackError) log(error.report());
       // Jest skips the global teardown when the setup throws: stop what did start here.
       await down(config);
       releaseLock();

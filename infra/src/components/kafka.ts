@@ -38,7 +38,7 @@ export async function resolveKafka(config: StackConfig): Promise<string> {
   );
 }
 
-function serverProperties(config: StackConfig, dataDir: string): string {
+export function serverProperties(config: StackConfig, dataDir: string): string {
   const { host, kafkaPort, kafkaControllerPort } = config;
   return [
     'process.roles=broker,controller',
@@ -84,29 +84,32 @@ const LOG4J2 = `Configuration:
         - ref: STDOUT
 `;
 
-async function format(
+/**
+ * Formats a KRaft log directory. The cluster id is a random base64url UUID, and one in 64 of
+ * those starts with '-', which the tool's parser would take for an option if it stood on its
+ * own (`-t -Xyz…`: "expected one argument"); Kafka's own generator rerolls such ids, we pass
+ * every option as `--name=value` instead.
+ */
+export async function formatStorage(
   java: string,
   classpath: string,
   properties: string,
-  home: string,
+  clusterId = randomBytes(16).toString('base64url'),
 ): Promise<void> {
-  const clusterId = randomBytes(16).toString('base64url');
   try {
     await run(java, [
       '-cp',
       classpath,
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      clusterId,
-      '-c',
-      properties,
+      `--cluster-id=${clusterId}`,
+      `--config=${properties}`,
     ]);
   } catch (error) {
     const err = error as { stdout?: string; stderr?: string };
     throw new StackError(
       'Formatting the Kafka KRaft storage failed.',
-      `Remove ${home} and run 'pnpm stack up' again.`,
+      `Remove ${path.dirname(properties)} and run 'pnpm stack up' again.`,
       `${err.stdout ?? ''}${err.stderr ?? ''}`.trim(),
       { cause: error },
     );
@@ -137,7 +140,7 @@ export async function startKafka(
   const classpath = `${lib}/*`;
   // A restart (after a crash, or a test's outage) keeps the data; `down` wipes it.
   if (!existsSync(path.join(dataDir, 'meta.properties')))
-    await format(java, classpath, properties, home);
+    await formatStorage(java, classpath, properties);
   return startProcess(
     config,
     KAFKA,

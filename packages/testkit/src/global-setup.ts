@@ -6,6 +6,7 @@ import {
   loadStackConfig,
   provision,
   registryUrl,
+  StackError,
   status,
   up,
   type Component,
@@ -32,7 +33,11 @@ function exportEnvironment(env: TestEnvironment): void {
 /** Starts `components` with the launcher; teardown stops exactly what this started. */
 async function startWithLauncher(config: StackConfig, components: Component[]): Promise<void> {
   const t0 = Date.now();
-  const { started } = await up(config, { output: 'silent', components });
+  const { started } = await up(config, { output: 'silent', components }).catch((error) => {
+    // Jest prints only the message of a failed global setup; the hint and log tail say why.
+    if (error instanceof StackError) log(error.report());
+    throw error;
+  });
   const names = started.map((p) => p.component);
   log(
     `ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (started: ${names.join(', ') || 'nothing'})`,
