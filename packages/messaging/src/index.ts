@@ -10,6 +10,7 @@ export * from './kafka.js';
 export * from './logger.js';
 export * from './messaging.js';
 export * from './outbox-relay.js';
+export * from './pool.js';
 export * from './publisher.js';
 export * from './retry-headers.js';
 export * from './serde.js';

@@ -1,6 +1,11 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { SERVICES, type ServiceName } from '@orderflow/contracts';
-import { Messaging, parseKillAfterCommit, type KillAfterCommit } from '@orderflow/messaging';
+import {
+  createPool,
+  Messaging,
+  parseKillAfterCommit,
+  type KillAfterCommit,
+} from '@orderflow/messaging';
 import { createLogger, type Logger } from '@orderflow/telemetry';
 import { commonEnv, ConfigError, port, z } from './config.js';
 import type { HttpApp } from './http-app.js';
@@ -79,7 +84,7 @@ export async function serviceMain<C extends ServiceConfig>(
     process.exit(1);
   }
   const logger = createLogger({ service, level: config.LOG_LEVEL });
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10 });
+  const pool = createPool(config.DATABASE_URL);
   const messaging = new Messaging({
     service,
     brokers: config.KAFKA_BROKERS,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { migrate } from '@orderflow/infra';
+import { createPool } from '@orderflow/messaging';
 import pg from 'pg';
 
 /**
@@ -24,7 +25,8 @@ export async function createTestDatabase(
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   await migrate(url.toString(), migrationDirs);
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
+  // The services' own pool (prepared statements), so tests run the SQL path production runs.
+  const pool = createPool(url.toString());
   return {
     url: url.toString(),
     pool,
