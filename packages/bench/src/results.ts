@@ -99,6 +99,8 @@ export interface Pgbench {
   /** One client: the latency of one hop's transaction with no queueing. */
   readonly single: PgbenchRun;
   readonly script: string;
+  /** pgbench's -M: `prepared` since the services prepare their statements; older runs lack it. */
+  readonly protocol?: string;
 }
 
 export interface Skipped {

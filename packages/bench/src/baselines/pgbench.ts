@@ -17,6 +17,9 @@ import { hopScript, SAGA_ROWS, seedSql } from './hop-sql.js';
  */
 const run = promisify(execFile);
 
+/** pgbench's query protocol: named prepared statements, as the services' pool sends them (createPool). */
+const PGBENCH_PROTOCOL = 'prepared';
+
 const MIGRATIONS = [
   'packages/messaging/migrations/1700000000000_messaging-outbox-inbox.sql',
   'services/order-saga/migrations/1764000000000_order-saga.sql',
@@ -86,7 +89,7 @@ async function pgbench(url: string, script: string, clients: number, seconds: nu
     'pgbench',
     [
       '-n', // no vacuum of pgbench's own tables: there are none
-      ...['-M', 'extended'], // bound parameters, unnamed statements: what node-postgres sends
+      ...['-M', PGBENCH_PROTOCOL],
       ...['-c', String(clients), '-j', String(Math.min(clients, 2))],
       ...['-T', String(seconds)],
       ...['-f', script],
@@ -148,7 +151,7 @@ export async function runPgbench(
     const concurrent = await pgbench(url, file, options.clients, options.seconds);
     progress(`1 client for ${options.seconds} s`);
     const single = await pgbench(url, file, 1, options.seconds);
-    return { version: options.version, concurrent, single, script };
+    return { version: options.version, concurrent, single, script, protocol: PGBENCH_PROTOCOL };
   } finally {
     await rm(dir, { recursive: true, force: true });
     await dropDatabase(options.adminUrl, options.database).catch(() => undefined);

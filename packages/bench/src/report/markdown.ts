@@ -98,7 +98,7 @@ export function markdownReport(record: RunRecord, chartFile: string | undefined)
     lines.push(
       '## pgbench script (one hop)',
       '',
-      `${record.pgbench.version}; -M extended; scratch database with the real migrations.`,
+      `${record.pgbench.version}; -M ${record.pgbench.protocol ?? 'extended'}; scratch database with the real migrations.`,
       '',
       '```sql',
       record.pgbench.script.trim(),
