@@ -3,16 +3,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
 import { crash, logFile, startComponent, waitForExit, type StackConfig } from '@orderflow/infra';
 import { KILL_AFTER_COMMIT_ENV } from '@orderflow/messaging';
-import { shuffle } from './profile.js';
+import { pick, shuffle } from './profile.js';
 
 /**
  * Crashes parts of the chaos stack and brings them back: a service SIGKILLed at a random moment,
  * a service restarted with the after-commit fault armed (it SIGKILLs itself between a handler's
  * commit and its offset commit), the broker SIGKILLed and restarted with its data.
  */
-export type Fault =
-  | { readonly kind: 'kill'; readonly service: ServiceName; readonly armAfterCommit?: number }
-  | { readonly kind: 'broker'; readonly downMs: number };
+export type Fault = KillFault | { readonly kind: 'broker'; readonly downMs: number };
+
+interface KillFault {
+  readonly kind: 'kill';
+  readonly service: ServiceName;
+  readonly armAfterCommit?: number;
+}
 
 // Generous: a TypeScript service boots in ~5 s on an idle two-core machine, 60 s on a busy one.
 const READY_TIMEOUT_MS = 180_000;
@@ -63,20 +67,30 @@ export class FaultInjector {
    * predecessor's 30 s session before it reads again, which dominates each fault). The broker's
    * outage, at a random moment within `brokerWithinMs`, has the stack to itself: a service
    * started while the broker is down exits at start (kafkajs gives up connecting) and nothing
-   * here plays the supervisor that would start it again.
+   * here plays the supervisor that would start it again. Once a lane has run its share of the
+   * schedule it goes on killing its services at random while `continueWhile()` holds, so the
+   * faults span the whole load instead of ending before it does.
    */
   async run(
     schedule: readonly Fault[],
-    options: { gapMs: readonly [number, number]; lanes: number; brokerWithinMs: number },
+    options: {
+      gapMs: readonly [number, number];
+      lanes: number;
+      brokerWithinMs: number;
+      continueWhile?: () => boolean;
+    },
   ): Promise<void> {
     const { gapMs, lanes } = options;
     let inFlight = 0;
     let paused: Promise<void> | undefined;
-    const lane = async (faults: readonly Fault[]) => {
-      for (const fault of faults) {
+    const kills = schedule.filter((f): f is KillFault => f.kind === 'kill');
+    const lane = async (index: number) => {
+      const services = SERVICE_NAMES.filter((_, i) => i % lanes === index);
+      const scheduled = kills.filter((f) => services.includes(f.service));
+      for (let n = 0; n < scheduled.length || options.continueWhile?.(); n += 1) {
+        const fault = scheduled[n] ?? { kind: 'kill', service: pick(this.random, services) };
         await sleep(gapMs[0] + this.random() * (gapMs[1] - gapMs[0]));
         while (paused) await paused;
-        if (fault.kind !== 'kill') continue;
         inFlight += 1;
         try {
           await this.killService(fault.service, fault.armAfterCommit);
@@ -98,11 +112,8 @@ export class FaultInjector {
         resume();
       }
     };
-    const kills = schedule.filter((f) => f.kind === 'kill');
     await Promise.all([
-      ...Array.from({ length: lanes }, (_, i) =>
-        lane(kills.filter((f) => SERVICE_NAMES.indexOf(f.service) % lanes === i)),
-      ),
+      ...Array.from({ length: lanes }, (_, i) => lane(i)),
       ...schedule.filter((f) => f.kind === 'broker').map(broker),
     ]);
   }

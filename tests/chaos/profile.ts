@@ -16,7 +16,7 @@ export const PROFILE = LONG
     }
   : {
       mixedLoad: { orders: 300, concurrency: 8, maxInFlight: 20 },
-      // The load lasts as long as the faults (at least `orders`).
+      // The load lasts as long as the faults (at least `orders`), the faults as long as the load.
       crash: { orders: 150, ratePerSecond: 4, maxInFlight: 30, killsPerService: 1, armed: 1 },
       poison: { orders: 100, poison: 50, poisonPerSecond: 2.5 },
       fuzz: { requests: 1_000, concurrency: 8 },
