@@ -1,3 +1,9 @@
+/** What a failed child process (execFile) printed, stdout then stderr, for a StackError's log tail. */
+export function commandOutput(error: unknown): string {
+  const { stdout, stderr } = error as { stdout?: unknown; stderr?: unknown };
+  return `${typeof stdout === 'string' ? stdout : ''}${typeof stderr === 'string' ? stderr : ''}`.trim();
+}
+
 /** A launcher failure the user can act on: `hint` says what to do next, `logTail` shows why. */
 export class StackError extends Error {
   constructor(

@@ -11,7 +11,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { StackError } from './errors.js';
+import { commandOutput, StackError } from './errors.js';
 
 const run = promisify(execFile);
 
@@ -25,14 +25,13 @@ async function mvn(args: string[], cwd: string, what: string): Promise<void> {
   try {
     await run('mvn', ['-B', '-q', ...args], { cwd, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
-    const err = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (err.code === 'ENOENT') {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new StackError(
         'Maven (mvn) is not installed; the launcher resolves Kafka and the registry from Maven Central with it.',
         'Install it (Debian: apt-get install maven) and run the command again.',
       );
     }
-    const output = `${err.stdout ?? ''}${err.stderr ?? ''}`
+    const output = commandOutput(error)
       .split('\n')
       .filter((l) => l.includes('ERROR'));
     throw new StackError(

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { formatStorage, resolveKafka, serverProperties } from '../src/components/kafka.js';
 import { loadStackConfig } from '../src/config.js';
+import { StackError } from '../src/errors.js';
 import { javaBinary } from '../src/preflight.js';
 
 const home = mkdtempSync(path.join(tmpdir(), 'kafka-storage-'));
@@ -31,4 +32,12 @@ describe('formatStorage (the real kafka-storage tool)', () => {
       );
     },
   );
+
+  it("fails with the tool's own output in the error's log tail", async () => {
+    const config = loadStackConfig();
+    const missing = path.join(home, 'absent', 'server.properties');
+    const failure = formatStorage(javaBinary(config), `${await resolveKafka(config)}/*`, missing);
+    await expect(failure).rejects.toBeInstanceOf(StackError);
+    await expect(failure).rejects.toMatchObject({ logTail: expect.stringContaining(missing) });
+  });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describeBroker } from '@orderflow/messaging';
 import { kafkaBrokers, VERSIONS, type StackConfig } from '../config.js';
-import { StackError } from '../errors.js';
+import { commandOutput, StackError } from '../errors.js';
 import { resolveClasspath } from '../maven.js';
 import { javaBinary } from '../preflight.js';
 import {
@@ -106,11 +106,10 @@ export async function formatStorage(
       `--config=${properties}`,
     ]);
   } catch (error) {
-    const err = error as { stdout?: string; stderr?: string };
     throw new StackError(
       'Formatting the Kafka KRaft storage failed.',
       `Remove ${path.dirname(properties)} and run 'pnpm stack up' again.`,
-      `${err.stdout ?? ''}${err.stderr ?? ''}`.trim(),
+      commandOutput(error),
       { cause: error },
     );
   }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT, registryUrl, type StackConfig } from '../config.js';
-import { StackError } from '../errors.js';
+import { commandOutput, StackError } from '../errors.js';
 
 /**
  * Registers every contract in schemas/ with the registry (and sets each subject's compatibility)
@@ -29,11 +29,10 @@ export async function registerSchemas(config: StackConfig): Promise<number> {
     );
     return Number(/(\d+) subjects registered/.exec(stdout)?.[1] ?? 0);
   } catch (error) {
-    const err = error as { stdout?: string; stderr?: string };
     throw new StackError(
       'Registering the schemas failed.',
       "Run './dev schemas register' to see every problem, fix the contracts in schemas/, then 'stack up' again.",
-      `${err.stdout ?? ''}${err.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n'),
+      commandOutput(error).split('\n').slice(-15).join('\n'),
       { cause: error },
     );
   }

@@ -11,7 +11,7 @@ import {
   serviceUrl,
   type StackConfig,
 } from '../config.js';
-import { StackError } from '../errors.js';
+import { commandOutput, StackError } from '../errors.js';
 import { checkPortFree } from '../preflight.js';
 import {
   marker,
@@ -110,10 +110,11 @@ export async function buildServices(services: readonly ServiceName[]): Promise<v
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (error) {
-    const err = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
     throw new StackError(
-      `Building the services for SERVICE_RUNTIME=dist failed: ${`${err.stdout ?? ''}${err.stderr ?? ''}`.slice(-4_000) || err.message}`,
-      'Fix the compile errors above (`./dev build` shows them), or run from the sources: unset SERVICE_RUNTIME.',
+      'Building the services for SERVICE_RUNTIME=dist failed.',
+      'Fix the compile errors in the log tail (`./dev build` shows them all), or run from the sources: unset SERVICE_RUNTIME.',
+      (commandOutput(error) || String(error)).split('\n').slice(-40).join('\n'),
+      { cause: error },
     );
   }
 }
