@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type HTTPMethods,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -102,12 +103,31 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     return reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = allowedMethods(app, path);
+    if (allowed.length === 0) {
+      return reply
+        .status(404)
+        .type(PROBLEM_CONTENT_TYPE)
+        .send(problem(request, 404, `No route ${request.method} ${path}`));
+    }
+    // RFC 9110 §15.5.6: the path exists, so the answer is 405 and Allow says what would work.
+    return reply
+      .status(405)
+      .header('allow', allowed.join(', '))
       .type(PROBLEM_CONTENT_TYPE)
-      .send(problem(request, 404, `No route ${request.method} ${request.url.split('?')[0] ?? ''}`)),
-  );
+      .send(
+        problem(
+          request,
+          405,
+          `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
+          {
+            allow: allowed,
+          },
+        ),
+      );
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -160,6 +180,17 @@ async function boundedReadiness(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The methods that have a route for this concrete path, asked of fastify's own router, so every
+ * route any service or plugin registers counts (HEAD included where fastify exposes it for GET).
+ */
+function allowedMethods(app: HttpApp, path: string): HTTPMethods[] {
+  return (app.supportedMethods as HTTPMethods[]).filter(
+    // findRoute answers null at run time when nothing matches, whatever its declared type says.
+    (method) => (app.findRoute({ method, url: path }) as unknown) !== null,
+  );
 }
 
 function problem(

@@ -69,6 +69,27 @@ describe('problem details', () => {
     });
   });
 
+  it('answers a wrong method on an existing path with 405, an Allow header and a problem', async () => {
+    const response = await app.inject({ method: 'DELETE', url: '/things/T-1?x=1' });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('PUT');
+    expect(problemOf(response)).toMatchObject({
+      type: 'about:blank',
+      title: 'Method Not Allowed',
+      status: 405,
+      detail: 'DELETE is not allowed on /things/T-1; use PUT',
+      instance: '/things/T-1?x=1',
+      allow: ['PUT'],
+    });
+  });
+
+  it('lists HEAD beside GET in Allow, as fastify serves both', async () => {
+    const response = await app.inject({ method: 'POST', url: '/health/live', payload: {} });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow?.toString().split(', ').sort()).toEqual(['GET', 'HEAD']);
+    expect(problemOf(response).status).toBe(405);
+  });
+
   it('names every failing path of an invalid body with 400', async () => {
     const response = await app.inject({
       method: 'PUT',
