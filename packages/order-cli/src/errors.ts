@@ -15,22 +15,52 @@ export type CliErrorCode =
 
 const RETRYABLE: ReadonlySet<CliErrorCode> = new Set(['SERVICE_UNREACHABLE', 'CONNECTION_LOST']);
 
-/** Exit code of a follow that gave up before the order was final: "not known yet", not "failed". */
-export const EXIT_TIMEOUT = 2;
+/**
+ * The CLI's exit codes, one meaning each, so a script can tell an order's outcome from a
+ * mistake in the command and from a service that is not there (--help and the README list them).
+ */
+export const EXIT = {
+  /** The command did what was asked; for `follow` and `place --follow`: the order COMPLETED. */
+  OK: 0,
+  /** The order ended without completing: CANCELLED, or FAILED_NEEDS_ATTENTION (an operator's turn). */
+  NOT_COMPLETED: 1,
+  /** `--timeout` passed before the order was final: "not known yet", not "failed". */
+  TIMEOUT: 2,
+  /** Fix the command: bad arguments or environment, or the service refused the request (4xx: an invalid order, an unknown order id). */
+  BAD_REQUEST: 3,
+  /** Try again later: order-service did not answer, broke off, failed (5xx, 429) or is not order-service. */
+  UNAVAILABLE: 4,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+const EXIT_OF: Readonly<Record<CliErrorCode, ExitCode>> = {
+  INVALID_CONFIG: EXIT.BAD_REQUEST,
+  SERVICE_UNREACHABLE: EXIT.UNAVAILABLE,
+  CONNECTION_LOST: EXIT.UNAVAILABLE,
+  // Its status decides (HttpProblemError).
+  HTTP_PROBLEM: EXIT.UNAVAILABLE,
+  BAD_RESPONSE: EXIT.UNAVAILABLE,
+  FOLLOW_TIMEOUT: EXIT.TIMEOUT,
+};
 
 export class CliError extends Error {
   override readonly name: string = 'CliError';
   readonly retryable: boolean;
-  readonly exitCode: number;
+  readonly exitCode: ExitCode;
 
   constructor(
     readonly code: CliErrorCode,
     message: string,
-    options: { readonly cause?: unknown; readonly retryable?: boolean } = {},
+    options: {
+      readonly cause?: unknown;
+      readonly retryable?: boolean;
+      readonly exitCode?: ExitCode;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.retryable = options.retryable ?? RETRYABLE.has(code);
-    this.exitCode = code === 'FOLLOW_TIMEOUT' ? EXIT_TIMEOUT : 1;
+    this.exitCode = options.exitCode ?? EXIT_OF[code];
   }
 }
 
@@ -45,9 +75,11 @@ export class HttpProblemError extends CliError {
     /** The body as received, for an answer that is not problem details (a proxy's page, ...). */
     readonly body: string,
   ) {
+    // A 5xx or 429 can be gone on the next try; a 4xx will be refused again.
+    const retryable = status >= 500 || status === 429;
     super('HTTP_PROBLEM', problem?.detail ?? `order-service answered ${status} ${statusText}`, {
-      // A 5xx or 429 can be gone on the next try; a 4xx will be refused again.
-      retryable: status >= 500 || status === 429,
+      retryable,
+      exitCode: retryable ? EXIT.UNAVAILABLE : EXIT.BAD_REQUEST,
     });
   }
 }

@@ -120,6 +120,6 @@ function timeoutMessage(
   const why = trouble ? `; last problem: ${trouble.message}` : '';
   return (
     `gave up after ${timeoutMs / 1000} s: order ${orderId} is ${state}${why}. ` +
-    `Follow it again with: pnpm order follow ${orderId}`
+    `Follow it again with: ./dev order follow ${orderId}`
   );
 }

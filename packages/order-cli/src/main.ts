@@ -1,4 +1,4 @@
-// Order CLI: `pnpm order place|follow|get|list` — place orders with order-service and follow them.
+// Order CLI: `./dev order place|follow|get|list` — place orders with order-service and follow them.
 import { run } from './program.js';
 
 process.exitCode = await run(process.argv.slice(2), {

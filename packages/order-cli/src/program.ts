@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ORDER_STATUSES, type OrderStatus } from './api.js';
 import { OrderServiceClient } from './client.js';
-import { CliError, EXIT_TIMEOUT } from './errors.js';
+import { CliError, EXIT } from './errors.js';
 import { followOrder } from './follow.js';
 import {
   collectItem,
@@ -46,14 +46,25 @@ const withUrl = (command: Command): Command =>
 const withTimeout = (command: Command): Command =>
   command.option(
     '--timeout <seconds>',
-    `give up following after this long (exit ${EXIT_TIMEOUT})`,
+    `give up following after this long (exit ${EXIT.TIMEOUT})`,
     parseTimeoutSeconds,
     60,
   );
 
+/** The exit codes, as --help prints them (the README's table says the same). */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  ${EXIT.OK}  done; for follow and place --follow: the order COMPLETED
+  ${EXIT.NOT_COMPLETED}  the order ended CANCELLED or FAILED_NEEDS_ATTENTION (the reason is printed)
+  ${EXIT.TIMEOUT}  the order was still not final when --timeout passed
+  ${EXIT.BAD_REQUEST}  fix the command: bad arguments, or order-service refused the request (4xx:
+     an invalid order, an unknown order id)
+  ${EXIT.UNAVAILABLE}  try again later: order-service did not answer, broke off, failed (5xx, 429) or
+     is not order-service`;
+
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const println = (text: string) => io.stdout(`${text}\n`);
-  let exitCode = 0;
+  let exitCode: number = EXIT.OK;
 
   // Read once per run, and only when a command needs it: --help works whatever the environment.
   const client = (opts: UrlOption) =>
@@ -80,15 +91,12 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     exitCode = outcome.exitCode;
   }
 
-  const program = new Command('pnpm order')
+  const program = new Command('./dev order')
     .description('Place orders with order-service and follow them to the end of the saga.')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(add --help for usage)')
-    .addHelpText(
-      'after',
-      `\nExit codes of place --follow and follow: 0 COMPLETED, 1 CANCELLED, FAILED_NEEDS_ATTENTION or an error, ${EXIT_TIMEOUT} still pending at --timeout.`,
-    );
+    .addHelpText('after', EXIT_CODES_HELP);
 
   const place = program
     .command('place')
@@ -99,7 +107,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       collectItem,
     )
     .requiredOption('--token <token>', 'payment token, e.g. tok_approve (the simulated gateway)')
-    .requiredOption('--customer <id>', 'customer id')
+    .requiredOption('--customer <id>', 'customer id: the order’s customerId in the API')
     .requiredOption('--country <code>', 'ship-to country, ISO 3166-1 alpha-2', parseCountry)
     .option('--name <name>', 'ship-to name', 'Ada')
     .option('--line1 <line>', 'ship-to street line', '1 Main St')
@@ -107,7 +115,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--city <city>', 'ship-to city', 'Paris')
     .option('--postal-code <code>', 'ship-to postal code', '75001')
     .option('--idempotency-key <key>', 'retrying with the same key and body answers the same order')
-    .option('--follow', 'then follow the order until it is final, as `follow` does');
+    .option('--follow', 'then follow the order until it is final, as `follow` does')
+    .addHelpText('after', EXIT_CODES_HELP);
   withTimeout(withUrl(place)).action(
     async (
       opts: PlaceOptions & UrlOption & FollowFlags & { idempotencyKey?: string; follow?: boolean },
@@ -128,7 +137,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const follower = program
     .command('follow')
     .description('print the order’s changes as they happen, until it is final')
-    .argument('<orderId>', 'the order id, as place prints it');
+    .argument('<orderId>', 'the order id, as place prints it')
+    .addHelpText('after', EXIT_CODES_HELP);
   withTimeout(withUrl(follower)).action(async (orderId: string, opts: UrlOption & FollowFlags) => {
     await follow(client(opts), orderId, opts);
   });
@@ -146,7 +156,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const list = program
     .command('list')
     .description('list orders, newest first')
-    .option('--customer <id>', 'only this customer’s orders')
+    .option('--customer <id>', 'only this customer’s orders (the API’s ?customerId=)')
     .addOption(
       new Option('--status <status>', 'only orders in this status').choices(ORDER_STATUSES),
     )
@@ -173,14 +183,14 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     },
   );
 
-  // `pnpm order -- place ...` hands the separator over too.
+  // `./dev order -- place ...` (pnpm) hands the separator over too.
   const args = argv[0] === '--' ? argv.slice(1) : argv;
   try {
     await program.parseAsync(args, { from: 'user' });
     return exitCode;
   } catch (error) {
     // Commander has already printed its message (usage errors) or the help.
-    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.OK : EXIT.BAD_REQUEST;
     if (error instanceof CliError) {
       io.stderr(`${renderError(error)}\n`);
       return error.exitCode;

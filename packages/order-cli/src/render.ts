@@ -6,7 +6,7 @@ import type {
   OrderStreamMessage,
   ShippingAddress,
 } from './api.js';
-import { HttpProblemError, type CliError } from './errors.js';
+import { EXIT, HttpProblemError, type CliError, type ExitCode } from './errors.js';
 
 /** How the CLI prints orders, stream events and failures: plain text, tables via cli-table3. */
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -162,10 +162,10 @@ export function renderStreamMessage(message: OrderStreamMessage): string {
 }
 
 /** The last line of a follow; the exit code goes with it (0 only for COMPLETED). */
-export function renderOutcome(final: OrderStreamMessage): { text: string; exitCode: number } {
+export function renderOutcome(final: OrderStreamMessage): { text: string; exitCode: ExitCode } {
   const e = final.event;
   if (final.status === 'COMPLETED') {
-    return { text: `✓ order ${final.orderId} COMPLETED`, exitCode: 0 };
+    return { text: `✓ order ${final.orderId} COMPLETED`, exitCode: EXIT.OK };
   }
   let why = '';
   if (e.type === 'OrderCancelled') {
@@ -173,7 +173,7 @@ export function renderOutcome(final: OrderStreamMessage): { text: string; exitCo
   } else if (e.type === 'OrderParked') {
     why = `: ${e.reason}${e.step ? ` at ${e.step}` : ''}; an operator must resolve it (order-saga: POST /sagas/${final.orderId}/resume)`;
   }
-  return { text: `✗ order ${final.orderId} ${final.status}${why}`, exitCode: 1 };
+  return { text: `✗ order ${final.orderId} ${final.status}${why}`, exitCode: EXIT.NOT_COMPLETED };
 }
 
 /** An expected failure, for stderr: the problem details of an HTTP error in full. */

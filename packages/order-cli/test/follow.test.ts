@@ -138,11 +138,11 @@ describe('follow', () => {
     expect(result.code).toBe(2);
     expect(versions(result.stdout)).toEqual([1]);
     expect(result.stderr).toBe(
-      `✗ gave up after 0.3 s: order ${ORDER_ID} is still PENDING (version 1). Follow it again with: pnpm order follow ${ORDER_ID}\n`,
+      `✗ gave up after 0.3 s: order ${ORDER_ID} is still PENDING (version 1). Follow it again with: ./dev order follow ${ORDER_ID}\n`,
     );
   });
 
-  it('stops at once for an order that does not exist', async () => {
+  it('stops at once for an order that does not exist, with exit 3, not the 1 of a cancelled one', async () => {
     const svc = await serve((_req, res) =>
       json(
         res,
@@ -153,7 +153,7 @@ describe('follow', () => {
     );
     const result = await runCli(['follow', 'o-404', '--url', svc.url]);
     expect(result).toEqual({
-      code: 1,
+      code: 3,
       stdout: expect.stringMatching(/^following/),
       stderr: '✗ 404 Not Found: No order o-404\n',
     });
@@ -163,7 +163,7 @@ describe('follow', () => {
   it('fails at once, without retrying, when the service is not there to begin with', async () => {
     const url = await closedPort();
     const result = await runCli(['follow', ORDER_ID, '--timeout', '2', '--url', url]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4);
     expect(result.stderr).toBe(
       `✗ order-service is not answering at ${url}; start the stack with ./dev stack up\n`,
     );
@@ -172,7 +172,7 @@ describe('follow', () => {
   it('refuses an answer that is not an event stream', async () => {
     const svc = await serve((_req, res) => json(res, 200, { ok: true }));
     const result = await runCli(['follow', ORDER_ID, '--url', svc.url]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4);
     expect(result.stderr).toMatch('answered application/json, not an event stream');
   });
 });

@@ -20,7 +20,7 @@ function placeArgs(token: string, sku: string): string[] {
 
 const orderIdOf = (stdout: string) => /^✓ order (\S+) placed/m.exec(stdout)?.[1];
 
-/** The CLI as its own process, as `pnpm order` starts it: the real exit code. */
+/** The CLI as its own process, as `./dev order` starts it: the real exit code. */
 function spawnCli(
   args: readonly string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -104,7 +104,7 @@ describe('order CLI against the running stack', () => {
       '--country',
       'FR',
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
       /^✗ 400 Bad Request: The request body is invalid\n {2}- body\/items\/0\/sku: must match pattern/,
     );

@@ -112,7 +112,7 @@ describe('place', () => {
       '--url',
       svc.url,
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
       "error: option '--item <SKU:QTY>' argument 'USB-C-CABLE' is invalid. expected SKU:QTY",
     );
@@ -130,7 +130,7 @@ describe('place', () => {
       '--country',
       'FR',
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch("required option '--token <token>' not specified");
   });
 
@@ -166,7 +166,7 @@ describe('place', () => {
       '--url',
       svc.url,
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
       [
@@ -200,7 +200,7 @@ describe('get and list', () => {
       ),
     );
     const result = await runCli(['get', 'o-9', '--url', svc.url]);
-    expect(result).toEqual({ code: 1, stdout: '', stderr: '✗ 404 Not Found: No order o-9\n' });
+    expect(result).toEqual({ code: 3, stdout: '', stderr: '✗ 404 Not Found: No order o-9\n' });
   });
 
   it('passes the filters as the query of GET /orders', async () => {
@@ -222,7 +222,7 @@ describe('get and list', () => {
 
   it('refuses an unknown --status, listing the valid ones', async () => {
     const result = await runCli(['list', '--status', 'DONE']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
       'Allowed choices are PENDING, COMPLETED, CANCELLED, FAILED_NEEDS_ATTENTION',
     );
@@ -234,16 +234,39 @@ describe('when the service is not there or not order-service', () => {
     const url = await closedPort();
     const result = await runCli(['get', ORDER_ID, '--url', url]);
     expect(result).toEqual({
-      code: 1,
+      code: 4,
       stdout: '',
       stderr: `✗ order-service is not answering at ${url}; start the stack with ./dev stack up\n`,
     });
   });
 
+  it('exits 4, try again later, when the service answers 503', async () => {
+    const svc = await serve((_req, res) =>
+      json(
+        res,
+        503,
+        { title: 'Service Unavailable', status: 503, detail: 'Not ready: database' },
+        'application/problem+json',
+      ),
+    );
+    const result = await runCli(['get', ORDER_ID, '--url', svc.url]);
+    expect(result).toEqual({
+      code: 4,
+      stdout: '',
+      stderr: '✗ 503 Service Unavailable: Not ready: database\n',
+    });
+  });
+
+  it('refuses an ORDER_SERVICE_URL that is not an http(s) URL with exit 3', async () => {
+    const result = await runCli(['get', ORDER_ID], { ORDER_SERVICE_URL: 'ftp://example' });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch("ORDER_SERVICE_URL 'ftp://example' is not an http(s) base URL");
+  });
+
   it('says so when --url answers with something that is not an order', async () => {
     const svc = await serve((_req, res) => json(res, 200, { status: 'UP' }));
     const result = await runCli(['get', ORDER_ID, '--url', svc.url]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4);
     expect(result.stderr).toMatch(
       `✗ ${svc.url} did not answer with an order: is it order-service?`,
     );
@@ -251,7 +274,7 @@ describe('when the service is not there or not order-service', () => {
 
   it('refuses a --url that is not an http(s) URL', async () => {
     const result = await runCli(['get', ORDER_ID, '--url', 'localhost:3000']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch("option '--url <url>' argument 'localhost:3000' is invalid");
   });
 });
@@ -263,6 +286,28 @@ describe('help', () => {
     expect(result.stdout).toMatch(
       /place \[options\][\s\S]*follow \[options\] <orderId>[\s\S]*get[\s\S]*list/,
     );
+  });
+
+  it('lists every exit code, each with one meaning', async () => {
+    const result = await runCli(['--help']);
+    const codes = [...result.stdout.matchAll(/^ {2}(\d) {2}(.+)$/gm)].map((m) => [m[1], m[2]]);
+    expect(codes).toEqual([
+      ['0', 'done; for follow and place --follow: the order COMPLETED'],
+      ['1', 'the order ended CANCELLED or FAILED_NEEDS_ATTENTION (the reason is printed)'],
+      ['2', 'the order was still not final when --timeout passed'],
+      ['3', expect.stringMatching(/^fix the command: bad arguments, or order-service refused/)],
+      ['4', expect.stringMatching(/^try again later: order-service did not answer/)],
+    ]);
+    expect(result.stdout).toMatch(/^Usage: \.\/dev order /m);
+    const follow = await runCli(['follow', '--help']);
+    expect(follow.stdout).toMatch(/^Exit codes:\n {2}0 {2}done;/m);
+  });
+
+  it('exits 3 without a command or with an unknown one', async () => {
+    expect((await runCli([])).code).toBe(3);
+    const unknown = await runCli(['cancel', ORDER_ID]);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toMatch("unknown command 'cancel'");
   });
 
   it('accepts the -- that pnpm may pass on', async () => {

@@ -1,6 +1,6 @@
 import { run } from '../../src/program.js';
 
-/** Runs the CLI in-process, as `pnpm order <argv>` would, capturing what it prints. */
+/** Runs the CLI in-process, as `./dev order <argv>` would, capturing what it prints. */
 export interface CliResult {
   readonly code: number;
   readonly stdout: string;
