@@ -6,8 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { v7 as uuidv7 } from 'uuid';
 import { dlqTopic } from '@orderflow/contracts';
-import { AvroSerde, failureHeaders, X, type Classification } from '../src/index.js';
+import { AvroSerde, ensureTopics, failureHeaders, X, type Classification } from '../src/index.js';
 import {
+  brokers,
   collectRecords,
   createTopicsFor,
   env,
@@ -145,7 +146,7 @@ afterAll(async () => {
   rmSync(logDir, { recursive: true, force: true });
 });
 
-describe('pnpm dlq', () => {
+describe('./dev dlq', () => {
   it('list --json prints every record of a DLQ with its origin and error', async () => {
     const run = await dlqCli('list', '--topic', dlq, '--json');
     expectSuccess(run);
@@ -247,7 +248,16 @@ describe('pnpm dlq', () => {
     const noTopic = await dlqCli('show', missing, '0:0');
     expect(noTopic.code).toBe(1);
     expect(noTopic.stderr.trim()).toBe(
-      `✗ topic ${missing} does not exist on ${env.kafkaBrokers}: check the name ('pnpm dlq list' lists every catalogue DLQ) or create the catalogue topics with ./dev stack up`,
+      `✗ topic ${missing} does not exist on ${env.kafkaBrokers}: check the name ('./dev dlq list' lists every catalogue DLQ) or create the catalogue topics with ./dev stack up`,
+    );
+
+    // The catalogue's DLQs have one partition: the hint names it rather than a range.
+    const single = `${uniqueName('single')}.dlq`;
+    await ensureTopics(brokers, [{ name: single, partitions: 1, retentionMs: 3_600_000 }]);
+    const noPartition = await dlqCli('show', single, '2:17');
+    expect(noPartition.code).toBe(1);
+    expect(noPartition.stderr.trim()).toBe(
+      `✗ ${single} has no partition 2: it has a single partition, 0, so positions are 0:<offset>; './dev dlq list --topic ${single}' prints each record's position`,
     );
 
     const badPosition = await dlqCli('show', dlq, '1/17');

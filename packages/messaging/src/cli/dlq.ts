@@ -1,4 +1,4 @@
-// DLQ tool: `pnpm dlq list|show|replay` — find dead-lettered records, inspect one decoded, replay them.
+// DLQ tool: `./dev dlq list|show|replay` — find dead-lettered records, inspect one decoded, replay them.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -32,7 +32,7 @@ function withSelection(command: Command): Command {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-const program = new Command('pnpm dlq')
+const program = new Command('./dev dlq')
   .description('Dead-letter topics: list records, show one decoded, replay to the origin topic.')
   .showHelpAfterError('(add --help for usage)');
 

@@ -109,7 +109,7 @@ export function parsePosition(value: string): Position {
   if (!match?.[1] || !match[2]) {
     throw new CliFailure(
       `bad position '${value}'`,
-      "expected <partition>:<offset>, e.g. 0:42, as 'pnpm dlq list' prints it",
+      "expected <partition>:<offset>, e.g. 0:42, as './dev dlq list' prints it",
     );
   }
   return { partition: Number(match[1]), offset: match[2] };

@@ -16,17 +16,12 @@ export async function readDlqRecord(
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
   const range = offsets.find((p) => p.partition === partition);
-  if (!range) {
-    throw new CliFailure(
-      `${topic} has no partition ${partition}`,
-      `its partitions are 0..${offsets.length - 1}`,
-    );
-  }
+  if (!range) throw noSuchPartition(topic, partition, offsets.length);
   if (BigInt(offset) < BigInt(range.low) || BigInt(offset) >= BigInt(range.high)) {
     throw new CliFailure(
       `no record at ${partition}:${offset} in ${topic}`,
       range.low === range.high
-        ? `partition ${partition} is empty; 'pnpm dlq list --topic ${topic}' shows what there is`
+        ? `partition ${partition} is empty; ${listHint(topic)} shows what there is`
         : `partition ${partition} holds offsets ${range.low}..${BigInt(range.high) - 1n}`,
     );
   }
@@ -51,7 +46,7 @@ export async function readDlqRecord(
           failed(
             new CliFailure(
               `no record at ${partition}:${offset} in ${topic} (the next one is at ${message.offset})`,
-              `'pnpm dlq list --topic ${topic}' shows what there is`,
+              `${listHint(topic)} shows what there is`,
             ),
           );
         return Promise.resolve();
@@ -62,4 +57,21 @@ export async function readDlqRecord(
   } finally {
     await consumer.disconnect();
   }
+}
+
+const listHint = (topic: string) => `'./dev dlq list --topic ${topic}'`;
+
+/**
+ * A position on a partition the topic lacks. The catalogue's DLQs have a single partition, so
+ * the hint names the one valid partition rather than a range like 0..0.
+ */
+export function noSuchPartition(topic: string, partition: number, partitions: number): CliFailure {
+  const valid =
+    partitions === 1
+      ? 'it has a single partition, 0, so positions are 0:<offset>'
+      : `its partitions are 0..${partitions - 1}`;
+  return new CliFailure(
+    `${topic} has no partition ${partition}`,
+    `${valid}; ${listHint(topic)} prints each record's position`,
+  );
 }

@@ -52,7 +52,7 @@ export function requireTopic(session: DlqSession, topic: string): void {
   if (!session.topics.has(topic)) {
     throw new CliFailure(
       `topic ${topic} does not exist on ${session.config.brokers.join(',')}`,
-      "check the name ('pnpm dlq list' lists every catalogue DLQ) or create the catalogue topics with ./dev stack up",
+      "check the name ('./dev dlq list' lists every catalogue DLQ) or create the catalogue topics with ./dev stack up",
     );
   }
 }
