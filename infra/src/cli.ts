@@ -1,4 +1,4 @@
-// The local stack launcher: `pnpm stack up|down|status|logs`.
+// The local stack launcher: `./dev stack up|down|status|logs`.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
@@ -19,7 +19,7 @@ async function printStatus(cfg: StackConfig): Promise<void> {
 }
 
 const program = new Command()
-  .name('pnpm stack')
+  .name('./dev stack')
   .description(
     'Run the local stack: Kafka (KRaft) and Apicurio Registry as JVM processes, Postgres databases, topics.',
   )
@@ -75,7 +75,7 @@ program
     if (!existsSync(file)) {
       throw new StackError(
         `No log for '${component}' at ${file}.`,
-        "Components with logs: kafka, registry. Run 'pnpm stack up' first.",
+        "Components with logs: kafka, registry. Run './dev stack up' first.",
       );
     }
     if (opts.follow) {

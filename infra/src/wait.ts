@@ -29,7 +29,7 @@ export async function waitUntil<T>(check: () => Promise<T>, options: WaitOptions
       throw new StackError(
         `${options.what} did not become ready: ${reason}${last}.`,
         options.logFile
-          ? `Read the log tail below or the whole log at ${options.logFile}; 'pnpm stack down' then 'pnpm stack up' retries from a clean state.`
+          ? `Read the log tail below or the whole log at ${options.logFile}; './dev stack down' then './dev stack up' retries from a clean state.`
           : 'Check that the service is running and reachable.',
         options.logFile ? tail(options.logFile) : undefined,
         { cause: lastError },

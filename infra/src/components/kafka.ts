@@ -108,7 +108,7 @@ export async function formatStorage(
   } catch (error) {
     throw new StackError(
       'Formatting the Kafka KRaft storage failed.',
-      `Remove ${path.dirname(properties)} and run 'pnpm stack up' again.`,
+      `Remove ${path.dirname(properties)} and run './dev stack up' again.`,
       commandOutput(error),
       { cause: error },
     );

@@ -105,7 +105,7 @@ export async function migrateAll(config: StackConfig): Promise<number> {
     } catch (error) {
       throw new StackError(
         `Migrating the ${service} database failed: ${error instanceof Error ? error.message : String(error)}.`,
-        `Fix the migration in ${dir.join(' or ')} and run 'pnpm stack up' again.`,
+        `Fix the migration in ${dir.join(' or ')} and run './dev stack up' again.`,
         undefined,
         { cause: error },
       );

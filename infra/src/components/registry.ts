@@ -28,7 +28,7 @@ export async function resolveRegistry(config: StackConfig): Promise<string> {
   if (!jar) {
     throw new StackError(
       `The Apicurio distribution in ${dir} has no runnable jar.`,
-      `Delete ${dir} and run 'pnpm stack up' again.`,
+      `Delete ${dir} and run './dev stack up' again.`,
     );
   }
   return path.join(dir, jar);

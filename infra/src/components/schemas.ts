@@ -6,7 +6,7 @@ import { commandOutput, StackError } from '../errors.js';
 
 /**
  * Registers every contract in schemas/ with the registry (and sets each subject's compatibility)
- * through the project's own schema CLI, so the stack holds exactly what `pnpm schemas register`
+ * through the project's own schema CLI, so the stack holds exactly what `./dev schemas register`
  * would publish and producers can run without auto-registration.
  */
 const run = promisify(execFile);

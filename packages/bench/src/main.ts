@@ -1,4 +1,4 @@
-// Platform benchmark (pnpm bench): open-loop order load on the running stack, next to Kafka's perf tools, a raw kafkajs chain and pgbench.
+// Platform benchmark (./dev bench): open-loop order load on the running stack, next to Kafka's perf tools, a raw kafkajs chain and pgbench.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadStackConfig } from '@orderflow/infra';

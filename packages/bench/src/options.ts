@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-/** The command line of `pnpm bench`, validated once into a frozen object. */
+/** The command line of `./dev bench`, validated once into a frozen object. */
 export const BASELINES = ['chain', 'kafka-perf', 'pgbench'] as const;
 export type Baseline = (typeof BASELINES)[number];
 
@@ -21,7 +21,7 @@ export interface BenchOptions {
   readonly render: string | undefined;
 }
 
-export const USAGE = `pnpm bench [options]   open-loop order load on the running stack, next to baselines
+export const USAGE = `./dev bench [options]   open-loop order load on the running stack, next to baselines
 
   --rates 10,30,60,100,150   offered orders per second, one step each, in this order
   --duration 30              seconds of arrivals per step

@@ -25,7 +25,7 @@ function schemas(...args: string[]) {
   return { code: run.status, out: run.stdout, err: run.stderr };
 }
 
-describe('pnpm schemas', () => {
+describe('./dev schemas', () => {
   it('check passes on the repo schemas', () => {
     const run = schemas('check');
     expect(run.err).toBe('');
@@ -53,7 +53,7 @@ describe('pnpm schemas', () => {
     const stale = schemas('codegen', '--check', '--dir', dir, '--out', out);
     expect(stale.code).toBe(1);
     expect(stale.err).toContain('✗ stale: order-service/OrderPlaced.v2.ts');
-    expect(stale.err).toContain('Run `pnpm schemas codegen` and commit the result.');
+    expect(stale.err).toContain('Run `./dev schemas codegen` and commit the result.');
   });
 
   it('register without a registry says how to give one', () => {

@@ -117,7 +117,7 @@ describe('check --registry (against the fake)', () => {
     const plan = orderPlaced();
     await registerSubject(client, { ...plan, compatibility: 'NONE' });
     expect(await checkSubjectLive(client, plan)).toEqual([
-      'orders.events-orderflow.orders.OrderPlaced: registry compatibility is NONE but the manifest declares FULL_TRANSITIVE; run `pnpm schemas register`',
+      'orders.events-orderflow.orders.OrderPlaced: registry compatibility is NONE but the manifest declares FULL_TRANSITIVE; run `./dev schemas register`',
     ]);
   });
 });

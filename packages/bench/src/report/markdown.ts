@@ -34,7 +34,7 @@ export function markdownReport(record: RunRecord, chartFile: string | undefined)
   const lines: string[] = [
     `# Platform benchmark, ${record.startedAt}`,
     '',
-    `\`pnpm bench ${record.command.join(' ')}\` · Node ${record.machine.node} · ${busyNote(record)}`,
+    `\`./dev bench ${record.command.join(' ')}\` · Node ${record.machine.node} · ${busyNote(record)}`,
     '',
     '## Project next to the baselines',
     '',

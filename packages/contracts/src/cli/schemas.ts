@@ -1,4 +1,4 @@
-// Schema CLI: `pnpm schemas check|register|codegen` — the compatibility gate, registry publisher and type generator.
+// Schema CLI: `./dev schemas check|register|codegen` — the compatibility gate, registry publisher and type generator.
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -38,7 +38,7 @@ async function offlineCheck(dir: string): Promise<CheckResult> {
     fail(
       `${result.problems.length} schema problem(s) in ${display(dir)}:`,
       result.problems,
-      'Fix the .avsc files or the manifest, then run `pnpm schemas check` again.',
+      'Fix the .avsc files or the manifest, then run `./dev schemas check` again.',
     );
   }
   return result;
@@ -59,7 +59,7 @@ function registryUrl(option: string | undefined): string {
   return url;
 }
 
-const program = new Command('schemas').description(
+const program = new Command('./dev schemas').description(
   'Avro contracts: compatibility gate, registry publishing and TypeScript codegen.',
 );
 
@@ -85,7 +85,7 @@ program
       fail(
         `${problems.length} problem(s) against ${opts.registry}:`,
         problems,
-        'Add a new compatible version instead of editing a published one, or run `pnpm schemas register`.',
+        'Add a new compatible version instead of editing a published one, or run `./dev schemas register`.',
       );
     }
     console.log(`✓ consistent with the registry at ${opts.registry}`);
@@ -129,7 +129,7 @@ program
       fail(
         `cannot generate: ${problems.length} problem(s) in the schema files:`,
         problems,
-        'Fix them, then run `pnpm schemas codegen` again.',
+        'Fix them, then run `./dev schemas codegen` again.',
       );
     }
     const out = resolve(opts.out);
@@ -140,7 +140,7 @@ program
         fail(
           `generated code in ${display(out)} is not current:`,
           stale,
-          'Run `pnpm schemas codegen` and commit the result.',
+          'Run `./dev schemas codegen` and commit the result.',
         );
       }
       console.log(`✓ generated code is current (${files.size} files)`);

@@ -69,7 +69,7 @@ export async function checkSubjectLive(
   const mode = await client.compatibility(plan.subject);
   if (mode !== undefined && mode !== plan.compatibility) {
     problems.push(
-      `${plan.subject}: registry compatibility is ${mode} but the manifest declares ${plan.compatibility}; run \`pnpm schemas register\``,
+      `${plan.subject}: registry compatibility is ${mode} but the manifest declares ${plan.compatibility}; run \`./dev schemas register\``,
     );
   }
   for (const file of plan.versions) {
