@@ -3,6 +3,7 @@ import type { OrderEvent } from './events.js';
 import { evolve, initialOrderState } from './evolve.js';
 import type { OrderState } from './order.js';
 
+export * from './admission.js';
 export * from './commands.js';
 export * from './decide.js';
 export * from './errors.js';
