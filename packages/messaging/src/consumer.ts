@@ -15,17 +15,33 @@ import type { MessageContract } from './contract.js';
 import type { Queryable } from './db.js';
 import { parseEnvelope, stringHeaders, CE, type Envelope } from './envelope.js';
 import { classifyError, type Classification } from './errors.js';
+import type { ExternalCall, ExternalCalls, RecordedCall } from './external-call.js';
 import type { Logger } from './logger.js';
-import type { OutgoingMessage, Publisher } from './publisher.js';
+import type { OutboxRelay } from './outbox-relay.js';
+import type { OutgoingMessage, OutboxRow, Publisher } from './publisher.js';
 import { failureHeaders, failureState, X, type FailureState } from './retry-headers.js';
+import { KeyQueue } from './runtime/key-queue.js';
+import { PartitionOffsets } from './runtime/partition-offsets.js';
 import type { AvroSerde } from './serde.js';
 
 /**
- * The consumer path. Per record: decode with the reader schema → one DB transaction holding the
- * inbox row (dedup on consumer group + ce_id), the handler's writes and its outbox rows → resolve
- * the offset. Errors: retryable ones get in-process backoff, then delayed retry topics (a tier
- * that is not due yet pauses only its partition), then the DLQ; non-retryable ones and records
- * that cannot be decoded go straight to the DLQ. A poison record never stops the consumer.
+ * The consumer path, decoupled from fetching. `eachBatch` only enqueues records and returns, so
+ * kafkajs fetches on while records are processed:
+ *
+ * - Key-ordered parallelism: one key's records (the orderId) run one after another, different
+ *   keys run concurrently, up to `concurrency` transactions at a time. A slow key holds only
+ *   itself, never its partition.
+ * - Batched transactions: records of distinct keys that are ready together run in one
+ *   transaction (one multi-row inbox insert, a savepoint per record, one NOTIFY, one commit). A
+ *   record that fails rolls back to its savepoint alone and takes the retry path alone.
+ * - Offsets: committed every `commitIntervalMs` up to the lowest record not yet finished (the
+ *   contiguous processed prefix). Whatever a crash re-delivers above it, the inbox makes harmless.
+ * - Backpressure: a partition with `maxQueuedPerPartition` records unfinished is paused, and
+ *   resumed when it drains.
+ *
+ * Errors: retryable ones get in-process backoff, then delayed retry topics (a tier that is not
+ * due yet pauses only its partition), then the DLQ; non-retryable ones and records that cannot
+ * be decoded go straight to the DLQ. A poison record never stops the consumer.
  */
 export interface HandlerContext {
   readonly tx: Queryable;
@@ -34,6 +50,11 @@ export interface HandlerContext {
   readonly logger: Logger;
   /** Publishes through the outbox in this transaction, caused by the record being handled. */
   publish(message: Omit<OutgoingMessage, 'causedBy' | 'correlationId'>): Promise<Envelope>;
+  /**
+   * Records a slow call to the outside world, made after this transaction commits with nothing
+   * held but this record's key; its `settle` records the result (see external-call.ts).
+   */
+  defer<I, R>(call: ExternalCall<I, R>, input: I): Promise<void>;
 }
 
 export type Handler = (payload: unknown, ctx: HandlerContext) => Promise<void>;
@@ -53,11 +74,29 @@ export interface ConsumerObserver {
   onGroupJoin?(e: { memberId: string }): void;
 }
 
-export interface ConsumerOptions {
+/** How the consumer spreads work; every field has a default tuned on the platform bench. */
+export interface ConsumerTuning {
+  /** Transactions in flight at once (each a group of records of distinct keys). */
+  readonly concurrency?: number;
+  /** Records in one transaction at most. */
+  readonly maxBatch?: number;
+  /** Unfinished records of one partition above which its fetching pauses. */
+  readonly maxQueuedPerPartition?: number;
+  /** How often the processed prefix is committed. */
+  readonly commitIntervalMs?: number;
+  /** How long `stop` waits for records in flight before leaving the group anyway. */
+  readonly drainTimeoutMs?: number;
+}
+
+export interface ConsumerOptions extends ConsumerTuning {
   readonly kafka: Kafka;
   readonly pool: pg.Pool;
   readonly serde: AvroSerde;
   readonly publisher: Publisher;
+  /** Rows committed by handlers go straight to it (no NOTIFY round trip). */
+  readonly relay?: OutboxRelay;
+  /** Where `ctx.defer` records and runs slow calls. */
+  readonly externalCalls?: ExternalCalls;
   readonly group: string;
   readonly subscriptions: readonly Subscription[];
   readonly logger: Logger;
@@ -76,7 +115,46 @@ export interface ConsumerOptions {
   readonly afterCommit?: () => void;
 }
 
-type Result = { outcome: Outcome; classification?: Classification };
+/** A fetched record on its way through the consumer. */
+interface Delivery {
+  readonly topic: string;
+  readonly partition: number;
+  readonly message: KafkaMessage;
+  readonly key: string;
+  readonly headers: Record<string, string>;
+  readonly state: FailureState;
+  /** The offsets of its partition in the generation that fetched it. */
+  readonly offsets: PartitionOffsets;
+  readonly fetchedAt: number;
+}
+
+/** One attempt at one record: what it did, or why it failed. */
+type Attempt =
+  | {
+      readonly delivery: Delivery;
+      readonly outcome: 'ok' | 'duplicate' | 'ignored';
+      readonly type: string;
+      readonly deferred: readonly RecordedCall[];
+    }
+  | { readonly delivery: Delivery; readonly error: unknown; readonly type: string };
+
+/** A decoded record ready for its handler. */
+interface Runnable {
+  readonly delivery: Delivery;
+  readonly envelope: Envelope;
+  readonly subscription: Subscription;
+  readonly value: unknown;
+  rows: OutboxRow[];
+  deferred: RecordedCall[];
+  error?: unknown;
+  duplicate?: boolean;
+}
+
+const INBOX_INSERT = `
+  INSERT INTO inbox (consumer_group, message_id, message_type, topic, kafka_partition, kafka_offset)
+  SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[])
+  ON CONFLICT DO NOTHING
+  RETURNING message_id`;
 
 export class MessageConsumer {
   private readonly consumer: Consumer;
@@ -86,6 +164,20 @@ export class MessageConsumer {
   private readonly backoff: BackoffPolicy;
   private readonly retryDelaysMs: readonly number[];
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  private readonly concurrency: number;
+  private readonly maxBatch: number;
+  private readonly maxQueuedPerPartition: number;
+  private readonly commitIntervalMs: number;
+  private readonly queue = new KeyQueue<Delivery>();
+  /** Offsets per `topic:partition` of the current group generation. */
+  private partitions = new Map<string, PartitionOffsets>();
+  /** Partitions paused because too much of them is unfinished: their resume functions. */
+  private readonly backpressured = new Map<string, () => void>();
+  /** Every record started and not yet finished (its retries and slow calls included). */
+  private readonly unfinished = new Set<Promise<void>>();
+  private transactions = 0;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
 
   constructor(private readonly options: ConsumerOptions) {
     this.consumer = options.kafka.consumer({
@@ -100,6 +192,10 @@ export class MessageConsumer {
     this.byType = new Map(options.subscriptions.map((s) => [s.contract.type, s]));
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.retryDelaysMs = options.retryDelaysMs ?? RETRY_TIERS.map((t) => t.delayMs);
+    this.concurrency = options.concurrency ?? 4;
+    this.maxBatch = options.maxBatch ?? 16;
+    this.maxQueuedPerPartition = options.maxQueuedPerPartition ?? 500;
+    this.commitIntervalMs = options.commitIntervalMs ?? 250;
     const sources = [...new Set(options.subscriptions.map((s) => s.contract.topic))];
     this.topics = sources.flatMap((t) => [
       t,
@@ -109,6 +205,7 @@ export class MessageConsumer {
 
   async start(): Promise<void> {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.onGenerationChange();
       this.options.observer?.onGroupJoin?.({ memberId: event.payload.memberId });
     });
     await this.producer.connect();
@@ -118,186 +215,401 @@ export class MessageConsumer {
       fromBeginning: this.options.fromBeginning ?? true,
     });
     await this.consumer.run({
+      // Offsets are ours to commit: kafkajs's resolved offset is only the fetch position here.
+      autoCommit: false,
       eachBatchAutoResolve: false,
-      autoCommitInterval: 1_000,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.eachBatch(payload),
     });
   }
 
-  /** Stops fetching, lets the batch in flight finish, commits what was processed. */
+  /**
+   * Stops fetching, lets the records in flight finish (up to the drain timeout), commits the
+   * processed prefix, leaves the group. Records not started are re-delivered to whoever is next.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const timer of this.resumeTimers) clearTimeout(timer);
+    try {
+      this.consumer.pause(this.topics.map((topic) => ({ topic })));
+    } catch {
+      // Never started (or already crashed): nothing is fetching.
+    }
+    this.queue.discard(() => true);
+    const drained = Promise.allSettled([...this.unfinished]);
+    await Promise.race([drained, sleep(this.options.drainTimeoutMs ?? 15_000)]);
+    clearTimeout(this.commitTimer);
+    await this.commit();
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }
 
-  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+  /** Records fetched and not finished, for tests and metrics. */
+  get backlog(): number {
+    return this.queue.size + this.queue.inFlight;
+  }
+
+  private onGenerationChange(): void {
+    // kafkajs fetches every assigned partition again from its committed offset: what was queued
+    // and not started comes again. Records in flight finish; their keys stay busy until then,
+    // so a re-delivered copy waits behind its original (and the inbox makes it a duplicate).
+    this.queue.discard(() => true);
+    this.partitions = new Map();
+    for (const resume of this.backpressured.values()) resume();
+    this.backpressured.clear();
+  }
+
+  /** Enqueues and returns at once, so kafkajs fetches on while the records are processed. */
+  private eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    const heartbeat = () => payload.heartbeat();
+    const { topic, partition } = batch;
+    const tp = `${topic}:${partition}`;
+    let offsets = this.partitions.get(tp);
+    if (!offsets) {
+      offsets = new PartitionOffsets();
+      this.partitions.set(tp, offsets);
+    }
     for (const message of batch.messages) {
-      if (!payload.isRunning() || payload.isStale()) return;
-      const state = failureState(batch.topic, batch.partition, message.offset, message.headers);
+      if (!payload.isRunning() || payload.isStale() || this.stopping) break;
+      const state = failureState(topic, partition, message.offset, message.headers);
       const wait = state.notBefore - Date.now();
       if (wait > 0) {
-        // Not due yet: stop this partition only, and come back to this very record.
+        // Not due yet: stop this partition only; the fetch comes back to this very record.
         const resume = payload.pause();
         const timer = setTimeout(() => {
           this.resumeTimers.delete(timer);
           resume();
         }, wait);
         this.resumeTimers.add(timer);
-        return;
+        break;
       }
-      await this.process(batch.topic, batch.partition, message, state, heartbeat);
+      const headers = stringHeaders(message.headers);
+      const delivery: Delivery = {
+        topic,
+        partition,
+        message,
+        // A keyless record keeps its partition's order.
+        key: message.key?.toString('utf8') ?? headers[CE.subject] ?? `\0${tp}`,
+        headers,
+        state,
+        offsets,
+        fetchedAt: Date.now(),
+      };
+      offsets.add(message.offset);
+      this.queue.push(delivery.key, delivery);
       payload.resolveOffset(message.offset);
-      await heartbeat();
-      await payload.commitOffsetsIfNecessary();
+    }
+    if (offsets.inFlight >= this.maxQueuedPerPartition && !this.backpressured.has(tp)) {
+      this.backpressured.set(tp, payload.pause());
+    }
+    this.pump();
+    return Promise.resolve();
+  }
+
+  /** Starts transactions while there is room and records of idle keys are waiting. */
+  private pump(): void {
+    while (!this.stopping && this.transactions < this.concurrency && this.queue.size > 0) {
+      const taken = this.queue.take(this.maxBatch);
+      if (taken.length === 0) return;
+      this.transactions += 1;
+      void this.runGroup(taken.map((t) => t.item)).finally(() => {
+        this.transactions -= 1;
+        this.pump();
+      });
     }
   }
 
-  private async process(
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
-    state: FailureState,
-    heartbeat: () => Promise<void>,
-  ): Promise<void> {
-    const started = Date.now();
+  private async runGroup(group: readonly Delivery[]): Promise<void> {
+    let attempts: Attempt[];
+    try {
+      attempts = await this.attemptOnce(group);
+    } catch (error) {
+      // attemptOnce reports failures per record; reaching here is a bug in this file.
+      this.options.logger.error(
+        { err: error },
+        'consumer: a transaction group failed unexpectedly',
+      );
+      attempts = group.map((delivery) => ({ delivery, error, type: '(unknown)' }));
+    }
+    for (const attempt of attempts) {
+      const rest =
+        'error' in attempt
+          ? this.retryAlone(attempt.delivery, attempt.error, attempt.type)
+          : this.afterSuccess(attempt);
+      const tracked = rest
+        .catch((error: unknown) =>
+          this.options.logger.error(
+            { err: error, topic: attempt.delivery.topic, offset: attempt.delivery.message.offset },
+            'consumer: a record could not be finished; it will be re-delivered',
+          ),
+        )
+        .finally(() => {
+          this.unfinished.delete(tracked);
+          this.finish(attempt.delivery);
+        });
+      this.unfinished.add(tracked);
+    }
+  }
+
+  /** A record is done: its offset may be committed, its key's next record may start. */
+  private finish(delivery: Delivery): void {
+    const tp = `${delivery.topic}:${delivery.partition}`;
+    delivery.offsets.complete(delivery.message.offset);
+    this.queue.release(delivery.key);
+    const resume = this.backpressured.get(tp);
+    if (resume && delivery.offsets.inFlight < this.maxQueuedPerPartition / 2) {
+      this.backpressured.delete(tp);
+      resume();
+    }
+    this.scheduleCommit();
+    this.pump();
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitTimer || this.stopping) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      void this.commit();
+    }, this.commitIntervalMs);
+  }
+
+  /** Commits each partition's processed prefix (never past an unfinished record). */
+  private async commit(): Promise<void> {
+    const offsets: { topic: string; partition: number; offset: string }[] = [];
+    const trackers: [PartitionOffsets, string][] = [];
+    for (const [tp, tracker] of this.partitions) {
+      const offset = tracker.committable();
+      if (offset === undefined) continue;
+      const at = tp.lastIndexOf(':');
+      offsets.push({ topic: tp.slice(0, at), partition: Number(tp.slice(at + 1)), offset });
+      trackers.push([tracker, offset]);
+    }
+    if (offsets.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(offsets);
+      for (const [tracker, offset] of trackers) tracker.committed(offset);
+    } catch (error) {
+      // A rebalance: the partitions are someone else's now, or will be fetched from the last
+      // commit again. Either way the inbox absorbs the re-delivery.
+      this.options.logger.debug({ err: error }, 'consumer: offset commit failed');
+    }
+  }
+
+  private async afterSuccess(attempt: Extract<Attempt, { outcome: unknown }>): Promise<void> {
+    const calls = this.options.externalCalls;
+    if (calls) for (const recorded of attempt.deferred) await calls.run(recorded);
+    this.report(attempt.delivery, attempt.type, attempt.outcome);
+  }
+
+  /**
+   * One transaction for a group of records of distinct keys: one inbox insert, a savepoint per
+   * record when there are several, one commit. Never throws: each record gets its attempt.
+   */
+  private async attemptOnce(group: readonly Delivery[]): Promise<Attempt[]> {
+    const attempts: Attempt[] = [];
+    const runnable: Runnable[] = [];
+    for (const delivery of group) {
+      const type = delivery.headers[CE.type] ?? '(none)';
+      try {
+        const envelope = parseEnvelope(delivery.headers);
+        const subscription = this.byType.get(envelope.type);
+        if (!subscription) {
+          attempts.push({ delivery, type, outcome: 'ignored', deferred: [] });
+          continue;
+        }
+        const { value } = await this.options.serde.decode(
+          delivery.message.value,
+          subscription.contract,
+        );
+        runnable.push({ delivery, envelope, subscription, value, rows: [], deferred: [] });
+      } catch (error) {
+        attempts.push({ delivery, type, error });
+      }
+    }
+    if (runnable.length > 0) await this.transact(runnable);
+    for (const r of runnable) {
+      const type = r.envelope.type;
+      if (r.error !== undefined) attempts.push({ delivery: r.delivery, type, error: r.error });
+      else
+        attempts.push({
+          delivery: r.delivery,
+          type,
+          outcome: r.duplicate ? 'duplicate' : 'ok',
+          deferred: r.deferred,
+        });
+    }
+    return attempts;
+  }
+
+  private async transact(runnable: Runnable[]): Promise<void> {
     const { group } = this.options;
-    const headers = stringHeaders(message.headers);
-    const type = headers[CE.type] ?? '(none)';
-    const messageId = headers[CE.id];
-    const result = await withSpan(
-      `process ${state.origin.topic}`,
+    const several = runnable.length > 1;
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.options.pool.connect();
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ message_id: string }>(INBOX_INSERT, [
+        group,
+        runnable.map((r) => r.envelope.id),
+        runnable.map((r) => r.envelope.type),
+        runnable.map((r) => r.subscription.contract.topic),
+        runnable.map((r) => r.delivery.partition),
+        runnable.map((r) => r.delivery.message.offset),
+      ]);
+      const inserted = new Set(rows.map((row) => row.message_id));
+      for (const [i, r] of runnable.entries()) {
+        if (!inserted.has(r.envelope.id)) {
+          r.duplicate = true;
+          continue;
+        }
+        if (several) await client.query(`SAVEPOINT r${i}`);
+        try {
+          await this.handle(client, r);
+        } catch (error) {
+          if (!several) throw error;
+          await client.query(`ROLLBACK TO SAVEPOINT r${i}`);
+          await client.query('DELETE FROM inbox WHERE consumer_group = $1 AND message_id = $2', [
+            group,
+            r.envelope.id,
+          ]);
+          r.error = error;
+          r.rows = [];
+          r.deferred = [];
+        }
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client?.query('ROLLBACK').catch(() => undefined);
+      for (const r of runnable) {
+        r.error = error;
+        r.duplicate = false;
+        r.rows = [];
+        r.deferred = [];
+      }
+      return;
+    } finally {
+      client?.release();
+    }
+    this.options.afterCommit?.();
+    this.options.relay?.handOff(runnable.flatMap((r) => r.rows));
+  }
+
+  /** Runs one record's handler in the group's transaction, inside its own span and log context. */
+  private handle(client: pg.PoolClient, r: Runnable): Promise<void> {
+    const { delivery, envelope, subscription } = r;
+    const { group, publisher, relay, externalCalls } = this.options;
+    return withSpan(
+      `process ${delivery.state.origin.topic}`,
       {
         kind: SpanKind.CONSUMER,
-        parent: extractTraceContext(headers),
+        parent: extractTraceContext(delivery.headers),
         attributes: {
           'messaging.system': 'kafka',
           'messaging.operation.type': 'process',
-          'messaging.destination.name': topic,
-          'messaging.destination.partition.id': String(partition),
-          'messaging.kafka.offset': Number(message.offset),
+          'messaging.destination.name': delivery.topic,
+          'messaging.destination.partition.id': String(delivery.partition),
+          'messaging.kafka.offset': Number(delivery.message.offset),
           'messaging.consumer.group.name': group,
-          'messaging.message.id': messageId ?? '',
-          'cloudevents.event_type': type,
+          'messaging.message.id': envelope.id,
+          'cloudevents.event_type': envelope.type,
         },
       },
       () =>
         withLogContext(
           {
-            correlationId: headers[CE.correlationId],
-            messageId,
-            causationId: headers[CE.causationId],
+            correlationId: envelope.correlationId,
+            messageId: envelope.id,
+            causationId: envelope.causationId,
           },
-          () => this.attemptAll(partition, message, headers, state, heartbeat),
+          () =>
+            subscription.handle(r.value, {
+              tx: client,
+              envelope,
+              key: delivery.key,
+              logger: this.options.logger,
+              publish: async (out) => {
+                const inserted = await publisher.insert(
+                  client,
+                  { ...out, causedBy: envelope },
+                  relay?.writer ?? '',
+                );
+                r.rows.push(inserted.row);
+                return inserted.envelope;
+              },
+              defer: async (call, input) => {
+                if (!externalCalls)
+                  throw new Error('ctx.defer needs the consumer to be built by Messaging');
+                r.deferred.push(
+                  await externalCalls.record(client, call, input, {
+                    group,
+                    topic: delivery.state.origin.topic,
+                    partition: delivery.state.origin.partition,
+                    offset: delivery.state.origin.offset,
+                    key: delivery.key,
+                    value: delivery.message.value,
+                    headers: delivery.headers,
+                  }),
+                );
+              },
+            }),
         ),
     );
-    const durationMs = Date.now() - started;
+  }
+
+  /**
+   * A record that failed in its group: in-process retries alone (its key waits, nothing else),
+   * then a retry tier or the DLQ.
+   */
+  private async retryAlone(delivery: Delivery, firstError: unknown, type: string): Promise<void> {
+    let error = firstError;
+    let attempts = delivery.state.attempts + 1;
+    for (let inProcess = 1; ; inProcess += 1) {
+      const classification = classifyError(error);
+      if (!classification.retryable || inProcess >= this.backoff.attempts || this.stopping) {
+        const next = { ...delivery.state, attempts };
+        if (classification.retryable && delivery.state.tier < this.retryDelaysMs.length) {
+          await this.forwardToRetry(delivery.message, next, classification);
+          this.report(delivery, type, 'retried', classification);
+        } else {
+          await this.forwardToDlq(delivery.message, next, classification);
+          this.report(delivery, type, 'dead_lettered', classification);
+        }
+        return;
+      }
+      await sleep(backoffDelay(this.backoff, inProcess));
+      attempts += 1;
+      const [attempt] = await this.attemptOnce([delivery]);
+      if (attempt && !('error' in attempt)) return this.afterSuccess(attempt);
+      error = attempt?.error;
+    }
+  }
+
+  private report(
+    delivery: Delivery,
+    type: string,
+    outcome: Outcome,
+    classification?: Classification,
+  ): void {
+    const { group } = this.options;
+    const topic = delivery.state.origin.topic;
+    const durationMs = Date.now() - delivery.fetchedAt;
     const metrics = messagingMetrics();
-    metrics.consumed({ topic: state.origin.topic, type, group, outcome: result.outcome });
-    metrics.handlerDuration({ topic: state.origin.topic, type, group }, durationMs / 1000);
-    if (result.outcome === 'duplicate') metrics.inboxDuplicate({ group });
-    this.options.observer?.onRecord?.({
-      topic: state.origin.topic,
-      type,
-      outcome: result.outcome,
-      durationMs,
-    });
-    if (result.outcome === 'dead_lettered' || result.outcome === 'retried') {
+    metrics.consumed({ topic, type, group, outcome });
+    metrics.handlerDuration({ topic, type, group }, durationMs / 1000);
+    if (outcome === 'duplicate') metrics.inboxDuplicate({ group });
+    this.options.observer?.onRecord?.({ topic, type, outcome, durationMs });
+    if (outcome === 'dead_lettered' || outcome === 'retried') {
       this.options.logger.warn(
         {
-          topic,
-          originTopic: state.origin.topic,
-          offset: message.offset,
+          topic: delivery.topic,
+          originTopic: topic,
+          offset: delivery.message.offset,
           type,
-          outcome: result.outcome,
-          error: result.classification,
+          outcome,
+          error: classification,
         },
-        `record ${result.outcome === 'retried' ? 'sent to a retry tier' : 'dead-lettered'}`,
+        `record ${outcome === 'retried' ? 'sent to a retry tier' : 'dead-lettered'}`,
       );
-    }
-  }
-
-  private async attemptAll(
-    partition: number,
-    message: KafkaMessage,
-    headers: Record<string, string>,
-    state: FailureState,
-    heartbeat: () => Promise<void>,
-  ): Promise<Result> {
-    let attempts = state.attempts;
-    for (let inProcess = 1; ; inProcess += 1) {
-      attempts += 1;
-      try {
-        return { outcome: await this.handleOnce(partition, message, headers, heartbeat) };
-      } catch (error) {
-        const classification = classifyError(error);
-        if (classification.retryable && inProcess < this.backoff.attempts) {
-          await this.sleepWithHeartbeat(backoffDelay(this.backoff, inProcess), heartbeat);
-          continue;
-        }
-        const next = { ...state, attempts };
-        if (classification.retryable && state.tier < this.retryDelaysMs.length) {
-          await this.forwardToRetry(message, next, classification);
-          return { outcome: 'retried', classification };
-        }
-        await this.forwardToDlq(message, next, classification);
-        return { outcome: 'dead_lettered', classification };
-      }
-    }
-  }
-
-  /** One attempt: decode, then inbox + handler + outbox in one transaction. */
-  private async handleOnce(
-    partition: number,
-    message: KafkaMessage,
-    headers: Record<string, string>,
-    heartbeat: () => Promise<void>,
-  ): Promise<Outcome> {
-    const envelope = parseEnvelope(headers);
-    const subscription = this.byType.get(envelope.type);
-    if (!subscription) return 'ignored';
-    const { value } = await this.options.serde.decode(message.value, subscription.contract);
-    const client = await this.options.pool.connect();
-    // Keep group membership through a slow handler: kafkajs only heartbeats when asked to.
-    const beat = setInterval(() => void heartbeat().catch(() => undefined), 3_000);
-    try {
-      await client.query('BEGIN');
-      const inserted = await client.query(
-        `INSERT INTO inbox (consumer_group, message_id, message_type, topic, kafka_partition, kafka_offset)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-        [
-          this.options.group,
-          envelope.id,
-          envelope.type,
-          subscription.contract.topic,
-          partition,
-          message.offset,
-        ],
-      );
-      if (inserted.rowCount === 0) {
-        await client.query('ROLLBACK');
-        return 'duplicate';
-      }
-      const key = message.key?.toString('utf8') ?? envelope.subject;
-      await subscription.handle(value, {
-        tx: client,
-        envelope,
-        key,
-        logger: this.options.logger,
-        publish: (out) => this.options.publisher.publish(client, { ...out, causedBy: envelope }),
-      });
-      await client.query('COMMIT');
-      this.options.afterCommit?.();
-      return 'ok';
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      clearInterval(beat);
-      client.release();
     }
   }
 
@@ -355,13 +667,5 @@ export class MessageConsumer {
       reason: error.code,
     });
     this.options.observer?.onDeadLetter?.({ topic: state.origin.topic, reason: error.code });
-  }
-
-  private async sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      await sleep(Math.min(1_000, deadline - Date.now()));
-      await heartbeat().catch(() => undefined);
-    }
   }
 }

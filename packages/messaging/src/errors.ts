@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   UNKNOWN_TYPE: { retryable: false },
   HANDLER_REJECTED: { retryable: false },
   TRANSIENT: { retryable: true },
+  CALL_TIMEOUT: { retryable: true },
   HANDLER_FAILED: { retryable: true },
 } as const;
 
@@ -51,7 +52,8 @@ export interface Classification {
 const RETRYABLE_SQLSTATE = /^(40001|40P01|08\d{3}|57P0[123]|53300)$/;
 
 /**
- * Decides what the consumer does with an error. Unknown errors count as retryable: a handler's
+ * Decides what the consumer does with an error: ours by code, Postgres's by SQLSTATE, any error
+ * with a boolean `retryable` (and optional string `code`) by those. Unknown errors count as retryable: a handler's
  * bug is then retried a bounded number of times and ends in the DLQ rather than being dropped.
  */
 export function classifyError(error: unknown): Classification {
@@ -69,6 +71,21 @@ export function classifyError(error: unknown): Classification {
       return {
         code: `PG_${sqlState}`,
         retryable: RETRYABLE_SQLSTATE.test(sqlState),
+        errorClass: error.name,
+        message: error.message,
+      };
+    }
+    // Any error of another hierarchy that states its own policy (a gateway's, a domain's).
+    const { retryable, code } = error as { retryable?: unknown; code?: unknown };
+    if (typeof retryable === 'boolean') {
+      return {
+        code:
+          typeof code === 'string' && code !== ''
+            ? code
+            : retryable
+              ? 'HANDLER_FAILED'
+              : 'HANDLER_REJECTED',
+        retryable,
         errorClass: error.name,
         message: error.message,
       };

@@ -1,6 +1,12 @@
 import { writeSync } from 'node:fs';
 import type pg from 'pg';
-import { MessageConsumer, type ConsumerObserver, type Subscription } from './consumer.js';
+import {
+  MessageConsumer,
+  type ConsumerObserver,
+  type ConsumerTuning,
+  type Subscription,
+} from './consumer.js';
+import { ExternalCalls } from './external-call.js';
 import type { BackoffPolicy } from './backoff.js';
 import {
   KILL_AFTER_COMMIT_ENV,
@@ -31,7 +37,7 @@ export interface MessagingOptions {
   readonly faults?: { readonly killAfterCommit?: KillAfterCommit };
 }
 
-export interface ConsumerSpec {
+export interface ConsumerSpec extends ConsumerTuning {
   readonly group?: string;
   readonly subscriptions: readonly Subscription[];
   readonly backoff?: BackoffPolicy;
@@ -48,6 +54,8 @@ export class Messaging {
   readonly publisher: Publisher;
   readonly relay: OutboxRelay;
   readonly stormGuard: StormGuard;
+  /** Slow calls deferred by handlers (ctx.defer), and their recovery after a restart. */
+  readonly externalCalls: ExternalCalls;
   private readonly consumers: MessageConsumer[] = [];
   private readonly kafka;
   private readonly afterCommit: (() => void) | undefined;
@@ -74,6 +82,12 @@ export class Messaging {
       kafka: this.kafka,
       logger: options.logger,
       ...options.relay,
+    });
+    this.externalCalls = new ExternalCalls({
+      pool: options.pool,
+      publisher: this.publisher,
+      relay: this.relay,
+      logger: options.logger,
     });
     const killAfterCommit = options.faults?.killAfterCommit;
     if (killAfterCommit) {
@@ -106,6 +120,8 @@ export class Messaging {
       pool: this.options.pool,
       serde: this.serde,
       publisher: this.publisher,
+      relay: this.relay,
+      externalCalls: this.externalCalls,
       group: spec.group ?? this.options.service,
       logger: this.options.logger,
       afterCommit: this.afterCommit,
@@ -117,12 +133,14 @@ export class Messaging {
 
   async start(): Promise<void> {
     await this.relay.start();
+    this.externalCalls.start();
     for (const consumer of this.consumers) await consumer.start();
   }
 
   /** Stop consuming (in-flight work finishes, offsets commit), then flush and stop the relay. */
   async stop(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.stop()));
+    await this.externalCalls.stop();
     await this.relay
       .flush()
       .catch((error: unknown) =>

@@ -5,12 +5,13 @@ import pg from 'pg';
 import { messagingMetrics } from '@orderflow/telemetry';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import type { Logger } from './logger.js';
-import { OUTBOX_CHANNEL } from './publisher.js';
+import { OUTBOX_CHANNEL, type OutboxRow } from './publisher.js';
 
 /**
  * Publishes outbox rows to Kafka in `seq` order (so one key's records keep their order) with
- * acks=all and an idempotent producer, then marks them published. Woken by NOTIFY on commit,
- * polling as a fallback. Through a broker outage it retries the same bounded batch with backoff:
+ * acks=all and an idempotent producer, then marks them published. Rows this process committed
+ * are handed over straight after their commit (`handOff`): sent in batches with no NOTIFY round
+ * trip and no re-query. Other writers' rows wake it by NOTIFY, polling is the fallback. Through a broker outage it retries the same bounded batch with backoff:
  * nothing is lost and memory stays flat. Delivery is at least once; the consumers' inbox makes
  * a resend harmless. One relay per database holds an advisory lock; others stand by.
  */
@@ -30,15 +31,6 @@ export interface RelayOptions {
   readonly sendTimeoutMs?: number;
 }
 
-interface OutboxRow {
-  seq: string;
-  topic: string;
-  message_key: string;
-  value: Buffer;
-  headers: Record<string, string>;
-  message_type: string;
-}
-
 const RELAY_LOCK = 'SELECT pg_try_advisory_lock(hashtext($1)) AS locked';
 
 export class OutboxRelay {
@@ -55,6 +47,14 @@ export class OutboxRelay {
   private lastBacklogReport = 0;
   private batchInFlight: Promise<number> = Promise.resolve(0);
   private readonly sendTimeoutMs: number;
+  /** Rows handed over after their commit, not yet sent. */
+  private handed: OutboxRow[] = [];
+  /** Seqs sent lately, so a poll and a hand-off that raced never send a row twice in a row. */
+  private readonly recentlySent = new Set<string>();
+  /** Holds the lock and has published everything older than what it is handed. */
+  private caughtUp = false;
+  /** The NOTIFY payload of this process's own hand-offs (see Publisher.insert). */
+  readonly writer = `relay-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 
   constructor(private readonly options: RelayOptions) {
     this.batchSize = options.batchSize ?? 500;
@@ -78,6 +78,16 @@ export class OutboxRelay {
     await this.loop;
     await this.listener?.end().catch(() => undefined);
     await this.discardProducer();
+  }
+
+  /**
+   * Rows this process just committed. Sent by the next batch when this relay is the active one
+   * and has no backlog older than them; otherwise dropped here, since a poll will find them.
+   */
+  handOff(rows: readonly OutboxRow[]): void {
+    if (rows.length === 0 || !this.caughtUp) return;
+    this.handed.push(...rows);
+    this.wake?.();
   }
 
   /** Publishes everything committed so far (used at shutdown and by tests). */
@@ -106,20 +116,32 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     let failures = 0;
+    let poll = true;
     while (this.running) {
       try {
-        if (!this.listener) await this.listen();
-        const sent = await this.publishBatch();
-        failures = 0;
-        // A short batch took all there was: rows committed since then sent a NOTIFY, which ends
-        // the idle wait at once (or, were it lost, the poll does). No re-query to find nothing.
-        if (sent < this.batchSize) {
+        if (!this.listener) {
+          await this.listen();
+          poll = true;
+        }
+        if (this.handed.length > 0) await this.publishHanded();
+        if (poll) {
+          const sent = await this.publishBatch();
+          // A full batch: there may be more. Hand-offs wait until the backlog is gone, so they
+          // never overtake an older row of the same key.
+          if (sent >= this.batchSize) continue;
+          this.caughtUp = true;
           await this.reportBacklog();
           await this.cleanup();
-          await this.idle();
         }
+        failures = 0;
+        // A short batch took all there was: rows committed since then sent a NOTIFY or were
+        // handed over, either of which ends the idle wait at once (or, were both lost, the poll).
+        poll = await this.idle();
       } catch (error) {
         failures += 1;
+        this.caughtUp = false;
+        this.handed = [];
+        poll = true;
         const delay = backoffDelay(
           this.backoff,
           Math.min(failures, 10),
@@ -131,6 +153,7 @@ export class OutboxRelay {
         );
         await this.discardProducer();
         await this.resetListenerIfBroken();
+        this.notified = false; // the retry polls anyway; a NOTIFY must not cut the backoff short
         await this.interruptibleSleep(delay);
       }
     }
@@ -145,9 +168,12 @@ export class OutboxRelay {
       this.running &&
       !(await client.query<{ locked: boolean }>(RELAY_LOCK, ['outbox-relay'])).rows[0]?.locked
     ) {
+      this.notified = false;
       await this.interruptibleSleep(this.pollIntervalMs);
     }
-    client.on('notification', () => {
+    client.on('notification', (message) => {
+      // Our own hand-offs' NOTIFY needs no query: the rows are in `handed` already.
+      if (message.payload === this.writer && this.caughtUp) return;
       this.notified = true;
       this.wake?.();
     });
@@ -162,6 +188,7 @@ export class OutboxRelay {
     } catch {
       await this.listener.end().catch(() => undefined);
       this.listener = undefined;
+      this.caughtUp = false;
     }
   }
 
@@ -174,11 +201,31 @@ export class OutboxRelay {
 
   private async sendNextBatch(): Promise<number> {
     const { rows } = await this.options.pool.query<OutboxRow>(
-      `SELECT seq, topic, message_key, value, headers, message_type FROM outbox
+      `SELECT seq::text AS seq, topic, message_key, value, headers, message_type FROM outbox
         WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
       [this.batchSize],
     );
-    if (rows.length === 0) return 0;
+    await this.send(rows);
+    return rows.length;
+  }
+
+  /** Sends what was handed over, in batches, through the same one-at-a-time chain. */
+  private async publishHanded(): Promise<void> {
+    while (this.handed.length > 0 && this.running) {
+      const rows = this.handed.splice(0, this.batchSize);
+      const next = this.batchInFlight
+        .catch(() => 0)
+        .then(async () => {
+          await this.send(rows.filter((row) => !this.recentlySent.has(row.seq)));
+          return rows.length;
+        });
+      this.batchInFlight = next;
+      await next;
+    }
+  }
+
+  private async send(rows: readonly OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
     const byTopic = new Map<
       string,
       { key: string; value: Buffer; headers: Record<string, string> }[]
@@ -201,10 +248,15 @@ export class OutboxRelay {
       'UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])',
       [rows.map((r) => r.seq)],
     );
+    for (const row of rows) this.recentlySent.add(row.seq);
+    // Bounded: only a race between a poll and a hand-off a moment apart needs it.
+    for (const seq of this.recentlySent) {
+      if (this.recentlySent.size <= 4 * this.batchSize) break;
+      this.recentlySent.delete(seq);
+    }
     const metrics = messagingMetrics();
     for (const row of rows) metrics.produced({ topic: row.topic, type: row.message_type });
     this.options.onPublished?.(rows.map((r) => ({ topic: r.topic, type: r.message_type })));
-    return rows.length;
   }
 
   /** At most once a second: a scrape every few seconds needs no fresher figure. */
@@ -227,21 +279,25 @@ export class OutboxRelay {
     );
   }
 
-  private idle(): Promise<void> {
-    return this.interruptibleSleep(this.pollIntervalMs);
+  /**
+   * Waits for work: returns true when the outbox should be queried (another writer's NOTIFY, or
+   * the poll interval passed), false when only handed-over rows are waiting.
+   */
+  private async idle(): Promise<boolean> {
+    if (this.handed.length > 0 && !this.notified) return false;
+    await this.interruptibleSleep(this.pollIntervalMs);
+    const handedOnly = this.handed.length > 0 && !this.notified && this.running;
+    this.notified = false;
+    return !handedOnly;
   }
 
   /** Sleeps unless a NOTIFY arrived meanwhile (even during the last batch): then returns at once. */
   private async interruptibleSleep(ms: number): Promise<void> {
-    if (this.notified || !this.running) {
-      this.notified = false;
-      return;
-    }
+    if (this.notified || !this.running) return;
     const controller = new AbortController();
     this.wake = () => controller.abort();
     await sleep(ms, undefined, { signal: controller.signal }).catch(() => undefined);
     this.wake = undefined;
-    this.notified = false;
   }
 }
 

@@ -51,12 +51,25 @@ function pickTrace(h: Record<string, string>): Pick<Envelope, 'traceparent' | 't
 
 export const OUTBOX_CHANNEL = 'orderflow_outbox';
 
+/** An outbox row as the relay publishes it. */
+export interface OutboxRow {
+  readonly seq: string;
+  readonly topic: string;
+  readonly message_key: string;
+  readonly value: Buffer;
+  readonly headers: Record<string, string>;
+  readonly message_type: string;
+}
+
+// One NOTIFY per transaction whatever the row count: Postgres folds identical notifications.
+// The payload names the writer, so a relay can tell rows it was handed from others' rows.
 const INSERT = `
   WITH row AS (
     INSERT INTO outbox (message_id, message_type, topic, message_key, value, headers)
     VALUES ($1, $2, $3, $4, $5, $6)
+    RETURNING seq
   )
-  SELECT pg_notify('${OUTBOX_CHANNEL}', '')`;
+  SELECT row.seq::text AS seq, pg_notify('${OUTBOX_CHANNEL}', $7) FROM row`;
 
 export class Publisher {
   private readonly now: () => Date;
@@ -101,16 +114,38 @@ export class Publisher {
     return { topic: contract.topic, key, value, headers: envelopeHeaders(envelope), envelope };
   }
 
+  /** Stores the message in the outbox in the caller's transaction; the relay publishes it. */
   async publish(tx: Queryable, message: OutgoingMessage): Promise<Envelope> {
+    return (await this.insert(tx, message, '')).envelope;
+  }
+
+  /**
+   * Like `publish`, for a caller that hands the returned row to its own relay after commit
+   * (`OutboxRelay.handOff`): the NOTIFY carries `writer`, so that relay skips the re-query.
+   */
+  async insert(
+    tx: Queryable,
+    message: OutgoingMessage,
+    writer: string,
+  ): Promise<{ envelope: Envelope; row: OutboxRow }> {
     const prepared = await this.prepare(message);
-    await tx.query(INSERT, [
+    const { rows } = await tx.query<{ seq: string }>(INSERT, [
       prepared.envelope.id,
       prepared.envelope.type,
       prepared.topic,
       prepared.key,
       prepared.value,
       JSON.stringify(prepared.headers),
+      writer,
     ]);
-    return prepared.envelope;
+    const row: OutboxRow = {
+      seq: rows[0]!.seq,
+      topic: prepared.topic,
+      message_key: prepared.key,
+      value: prepared.value,
+      headers: prepared.headers,
+      message_type: prepared.envelope.type,
+    };
+    return { envelope: prepared.envelope, row };
   }
 }
