@@ -4,6 +4,7 @@ import { EventStore } from '@orderflow/event-store';
 import { describeBroker, outboxBacklog, type Messaging } from '@orderflow/messaging';
 import { buildHttpApp, type HttpApp } from '@orderflow/service-runtime';
 import type { Logger } from '@orderflow/telemetry';
+import { AdmissionControl } from './admission-control.js';
 import type { OrderConfig } from './config.js';
 import { ORDER_CONTRACTS, type OrderContracts } from './contracts.js';
 import { orderAggregate } from './domain/index.js';
@@ -11,6 +12,7 @@ import { orderQueryRoutes } from './handlers/order-queries.js';
 import { orderStreamRoute } from './handlers/order-stream.js';
 import { placeOrderRoute } from './handlers/place-order.js';
 import { sagaSubscriptions } from './handlers/saga-events.js';
+import { readBacklog } from './store/orders-store.js';
 
 /** Wires order-service from its config and dependencies; never listens (main.ts does). */
 export const SERVICE = 'order-service' as const;
@@ -59,7 +61,23 @@ export async function buildApp(config: OrderConfig, deps: OrderDeps): Promise<Or
       return { database: state(db), kafka: state(kafka) };
     },
   });
+  const backlog = {
+    countUpTo: config.ADMISSION_MAX_IN_FLIGHT,
+    ageRank: config.ADMISSION_OLDEST_AGE_RANK,
+  };
+  const admission = new AdmissionControl({
+    read: () => readBacklog(deps.pool, backlog),
+    limits: {
+      maxInFlight: config.ADMISSION_MAX_IN_FLIGHT,
+      maxOldestAgeMs: config.ADMISSION_MAX_OLDEST_AGE_MS,
+    },
+    refreshMs: config.ADMISSION_REFRESH_MS,
+    retryAfterSeconds: config.ADMISSION_RETRY_AFTER_S,
+    logger: deps.logger,
+    now,
+  });
   placeOrderRoute(http, {
+    admission,
     pool: deps.pool,
     messaging: deps.messaging,
     store,

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { MessagePayload } from '@orderflow/contracts';
 import type { Messaging } from '@orderflow/messaging';
-import { HttpProblem, type HttpApp } from '@orderflow/service-runtime';
+import {
+  HttpProblem,
+  PROBLEM_CONTENT_TYPE,
+  toProblem,
+  type HttpApp,
+} from '@orderflow/service-runtime';
+import type { Refusal } from '../admission-control.js';
 import {
   OrderDomainError,
   orderStreamId,
@@ -15,9 +21,10 @@ import { claimIdempotencyKey } from '../store/orders-store.js';
 import { orderResource } from './order-resource.js';
 
 /**
- * HTTP entry point for POST /orders: a schema-checked body (never prices) → PlaceOrder → one
- * transaction holding the Idempotency-Key, the new event stream, the read-model row and the
- * OrderPlaced outbox row carrying the request's correlation id.
+ * HTTP entry point for POST /orders: admission control (503 while the platform is past
+ * capacity) → a schema-checked body (never prices) → PlaceOrder → one transaction holding the
+ * Idempotency-Key, the new event stream, the read-model row and the OrderPlaced outbox row
+ * carrying the request's correlation id.
  */
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
 
@@ -81,7 +88,24 @@ export interface PlaceOrderBody {
   };
 }
 
+/** RFC 9457 problem details as the error handler renders them (service-runtime's toProblem). */
+const problemDetails = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail', 'instance'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    correlationId: { type: 'string' },
+  },
+  additionalProperties: true,
+} as const;
+
 export interface PlaceOrderDeps {
+  /** Admission control (src/admission-control.ts): undefined lets the order in. */
+  readonly admission: { check(): Promise<Refusal | undefined> };
   readonly pool: pg.Pool;
   readonly messaging: Messaging;
   readonly store: OrderEventStore;
@@ -215,6 +239,49 @@ export function placeOrderRoute(app: HttpApp, deps: PlaceOrderDeps): void {
           properties: { [IDEMPOTENCY_HEADER]: { type: 'string', minLength: 1, maxLength: 255 } },
         },
         body: placeOrderBody,
+        response: {
+          503: {
+            description:
+              'The platform is past capacity (too many orders in flight, or its backlog too old to meet the saga deadlines): nothing was placed; retry after Retry-After seconds.',
+            headers: {
+              'retry-after': { type: 'integer', description: 'Seconds to wait before retrying' },
+            },
+            content: {
+              [PROBLEM_CONTENT_TYPE]: {
+                schema: {
+                  ...problemDetails,
+                  properties: {
+                    ...problemDetails.properties,
+                    retryAfterSeconds: { type: 'integer' },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      // Before the body is read or parsed: while refusing, an order costs a cached comparison.
+      onRequest: async (request, reply) => {
+        const refusal = await deps.admission.check();
+        if (refusal === undefined) return;
+        const seconds = refusal.retryAfterSeconds;
+        // Rendered by the error handler's own toProblem, but sent here rather than thrown: the
+        // handler logs every 5xx as a failed request with its stack, one line per refused order
+        // when the service is overloaded; AdmissionControl logs refusals at most once a second.
+        const problem = toProblem(
+          new HttpProblem({
+            status: 503,
+            code: 'over-capacity',
+            detail: `Orders are refused while the platform is past capacity; retry after ${seconds} s`,
+            extensions: { retryAfterSeconds: seconds },
+          }),
+          request,
+        );
+        return reply
+          .status(503)
+          .header('retry-after', String(seconds))
+          .type(PROBLEM_CONTENT_TYPE)
+          .send(problem);
       },
     },
     async (request, reply) => {

@@ -1,5 +1,5 @@
 import type { Queryable } from '@orderflow/messaging';
-import type { OrderStatus, PlacedOrder } from '../domain/index.js';
+import type { Backlog, OrderStatus, PlacedOrder } from '../domain/index.js';
 
 /** SQL for the orders read model and idempotency keys. Every function runs on the caller's client/transaction. */
 export interface OrderSummary {
@@ -100,6 +100,32 @@ export async function listOrders(db: Queryable, query: ListQuery): Promise<Order
     ],
   );
   return rows.map(toSummary);
+}
+
+export interface BacklogQuery {
+  /** Count in-flight orders up to this many (the admission bound): the walk stays that short. */
+  readonly countUpTo: number;
+  /** Which in-flight order's placing time to return, counted from the oldest (1 = the oldest). */
+  readonly ageRank: number;
+}
+
+/**
+ * The in-flight backlog for admission control, in one statement on `orders_view_status`: PENDING
+ * (the only non-final status) orders counted up to a cap, an index-only walk of at most that many
+ * entries, and the placing time of the `ageRank`-th oldest, a backward scan of `ageRank` entries.
+ */
+export async function readBacklog(db: Queryable, query: BacklogQuery): Promise<Backlog> {
+  const { rows } = await db.query<{ in_flight: number; ranked_placed_at: Date | null }>(
+    `SELECT (SELECT count(*)::int
+               FROM (SELECT 1 FROM orders_view WHERE status = 'PENDING' LIMIT $1) AS capped
+            ) AS in_flight,
+            (SELECT created_at FROM orders_view WHERE status = 'PENDING'
+              ORDER BY created_at, order_id OFFSET $2 LIMIT 1
+            ) AS ranked_placed_at`,
+    [query.countUpTo, query.ageRank - 1],
+  );
+  const row = rows[0];
+  return { inFlight: row?.in_flight ?? 0, rankedPlacedAt: row?.ranked_placed_at ?? null };
 }
 
 export interface IdempotencyRecord {
