@@ -84,7 +84,7 @@ describe('markdown links', () => {
         `[design](../../${DOCS}/architecture.md#3-the-order-saga) is fine,`,
         `[gone](../../${DOCS}/missing.md) is not,`,
         `[renamed](../../${DOCS}/architecture.md#4-the-wire) neither,`,
-        '[shared](../../../shared/ARCHITECTURE.md) leaves the repo,',
+        '[elsewhere](../../../elsewhere/design.md) leaves the repo,',
         '[here](#a) points at a heading of this file.',
         '',
         '## A',
@@ -95,7 +95,7 @@ describe('markdown links', () => {
     assert.deepEqual(problemsOf(files), [
       `services/a/README.md:2: ../../${DOCS}/missing.md: ${DOCS}/missing.md does not exist`,
       `services/a/README.md:3: ../../${DOCS}/architecture.md#4-the-wire: ${DOCS}/architecture.md has no heading #4-the-wire`,
-      'services/a/README.md:4: ../../../shared/ARCHITECTURE.md: points outside the repository',
+      'services/a/README.md:4: ../../../elsewhere/design.md: points outside the repository',
       `services/a/README.md:9: ../../${DOCS}/nope.md: ${DOCS}/nope.md does not exist`,
     ]);
   });

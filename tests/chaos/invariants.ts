@@ -19,9 +19,9 @@ import {
 } from './observe.js';
 
 /**
- * The invariants of ARCHITECTURE §3 (and the messaging ones) over one scenario's orders, each a
- * row with what was expected and what was found, printed as a table and then asserted together,
- * so a failing run shows every violation at once.
+ * The invariants of docs/architecture.md §3 (and the messaging ones) over one scenario's orders,
+ * each a row with what was expected and what was found, printed as a table and then asserted
+ * together, so a failing run shows every violation at once.
  */
 export interface Invariant {
   readonly name: string;

@@ -4,7 +4,7 @@ import { getJson, orderRequest, placeOrder, settled, stock, url } from './platfo
 
 /**
  * The order saga across the five real services, over HTTP and Kafka: the happy path and each
- * compensation path, with the money and stock invariants of ARCHITECTURE §3.
+ * compensation path, with the money and stock invariants of docs/architecture.md §3.
  */
 describe('order flow end to end', () => {
   it('completes an order: one capture, one stock decrement, one shipment, the step log on the order', async () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import avro from 'avsc';
 import { loadSchema, type OrderPlacedV1, type OrderPlacedV2 } from '../src/index.js';
 
-// The schema-evolution promise of ARCHITECTURE §4, offline: old and new OrderPlaced producers
-// and consumers coexist because each side decodes with its own reader schema.
+// The schema-evolution promise of docs/architecture.md §4, offline: old and new OrderPlaced
+// producers and consumers coexist because each side decodes with its own reader schema.
 const v1 = avro.Type.forSchema(loadSchema('orders.OrderPlaced', 1));
 const v2 = avro.Type.forSchema(loadSchema('orders.OrderPlaced', 2));
 

@@ -1,9 +1,9 @@
 import type { ParticipantReply, SagaCommand, SagaState, SagaStep } from './types.js';
 
 /**
- * The saga's definition as data (ARCHITECTURE §3): each step's command, its compensation and
- * which replies answer it. The state machine in saga.ts never names a step directly, so adding
- * a step is a change here only.
+ * The saga's definition as data (docs/architecture.md §3): each step's command, its compensation
+ * and which replies answer it. The state machine in saga.ts never names a step directly, so
+ * adding a step is a change here only.
  */
 interface StepDefinition {
   readonly next: SagaStep | null;
