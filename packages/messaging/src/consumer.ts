@@ -11,7 +11,7 @@ import {
   withSpan,
 } from '@orderflow/telemetry';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
-import type { MessageContract } from './contract.js';
+import type { MessageContract, PayloadOf } from './contract.js';
 import type { Queryable } from './db.js';
 import { parseEnvelope, stringHeaders, CE, type Envelope } from './envelope.js';
 import { classifyError, type Classification } from './errors.js';
@@ -57,11 +57,19 @@ export interface HandlerContext {
   defer<I, R>(call: ExternalCall<I, R>, input: I): Promise<void>;
 }
 
-export type Handler = (payload: unknown, ctx: HandlerContext) => Promise<void>;
+/** What a consumer does with one message type; `handle` gets the contract's payload type. */
+export interface Subscription<T extends string = string> {
+  readonly contract: MessageContract<T>;
+  // A method, so a list of subscriptions of different types is a `Subscription[]`.
+  handle(payload: PayloadOf<T>, ctx: HandlerContext): Promise<void>;
+}
 
-export interface Subscription {
-  readonly contract: MessageContract;
-  readonly handle: Handler;
+/** A subscription with its payload type inferred from the contract. */
+export function subscribe<T extends string>(
+  contract: MessageContract<T>,
+  handle: (payload: PayloadOf<T>, ctx: HandlerContext) => Promise<void>,
+): Subscription<T> {
+  return { contract, handle };
 }
 
 export type Outcome = 'ok' | 'duplicate' | 'ignored' | 'retried' | 'dead_lettered';

@@ -1,13 +1,19 @@
 import avro from 'avsc';
-import { messageSpec, subjectName, type MessageSpec, type MessageType } from '@orderflow/contracts';
+import {
+  messageSpec,
+  subjectName,
+  type MessagePayload,
+  type MessageSpec,
+  type MessageType,
+} from '@orderflow/contracts';
 
 /**
  * What the messaging path needs to know about one message type at one schema version. Built from
  * the ownership manifest (`fromSpec`), or by hand for tests and tools.
  */
-export interface MessageContract {
+export interface MessageContract<T extends string = string> {
   /** CloudEvents type, e.g. `inventory.InventoryReserved`. */
-  readonly type: string;
+  readonly type: T;
   readonly topic: string;
   /** Registry subject (TopicRecordNameStrategy). */
   readonly subject: string;
@@ -17,8 +23,19 @@ export interface MessageContract {
   readonly schema: avro.Schema;
 }
 
+/** The payload type of a contract's messages: generated from the .avsc for manifest types. */
+export type PayloadOf<T extends string> = T extends MessageType ? MessagePayload<T> : unknown;
+
+/** The typed contracts of a role table such as `{ reserve: 'saga.ReserveInventory' }`. */
+export type ContractsOf<R extends Readonly<Record<string, MessageType>>> = {
+  readonly [K in keyof R]: MessageContract<R[K]>;
+};
+
 /** The contract of a manifest entry at a version (default: the latest this build knows). */
-export function fromSpec(spec: MessageSpec, version: number = spec.version): MessageContract {
+export function fromSpec(
+  spec: MessageSpec,
+  version: number = spec.version,
+): MessageContract<MessageType> {
   const entry = spec.versions.find((v) => v.version === version);
   if (!entry) throw new Error(`${spec.type} has no schema version ${version}`);
   return {
@@ -50,7 +67,7 @@ export function avroType(contract: MessageContract): avro.Type {
 export function contractsFor<R extends Readonly<Record<string, MessageType>>>(
   roles: R,
   topicFor: (topic: string) => string = (topic) => topic,
-): { readonly [K in keyof R]: MessageContract } {
+): ContractsOf<R> {
   const entries = Object.entries(roles).map(([role, type]) => {
     const spec = messageSpec(type);
     const contract = fromSpec(spec);
@@ -62,5 +79,5 @@ export function contractsFor<R extends Readonly<Record<string, MessageType>>>(
         : { ...contract, topic, subject: subjectName(topic, spec.fullName) },
     ];
   });
-  return Object.fromEntries(entries) as { readonly [K in keyof R]: MessageContract };
+  return Object.fromEntries(entries) as ContractsOf<R>;
 }

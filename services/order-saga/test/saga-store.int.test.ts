@@ -272,6 +272,7 @@ describe('message handler under concurrency', () => {
       key: orderId,
       logger: silentLogger,
       publish: (m) => messaging.publisher.publish(tx, { ...m, causedBy: envelope }),
+      defer: () => Promise.reject(new Error('the saga defers no external calls')),
     };
   }
 
