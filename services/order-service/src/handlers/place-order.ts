@@ -19,6 +19,7 @@ import type { OrderContracts } from '../contracts.js';
 import { executeOrderCommand, type OrderEventStore } from '../order-commands.js';
 import { claimIdempotencyKey } from '../store/orders-store.js';
 import { orderResource } from './order-resource.js';
+import { PLACE_ORDER_RESPONSES, problemDetails } from './place-order-responses.js';
 
 /**
  * HTTP entry point for POST /orders: admission control (503 while the platform is past
@@ -87,21 +88,6 @@ export interface PlaceOrderBody {
     readonly country: string;
   };
 }
-
-/** RFC 9457 problem details as the error handler renders them (service-runtime's toProblem). */
-const problemDetails = {
-  type: 'object',
-  required: ['type', 'title', 'status', 'detail', 'instance'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    correlationId: { type: 'string' },
-  },
-  additionalProperties: true,
-} as const;
 
 export interface PlaceOrderDeps {
   /** Admission control (src/admission-control.ts): undefined lets the order in. */
@@ -240,6 +226,7 @@ export function placeOrderRoute(app: HttpApp, deps: PlaceOrderDeps): void {
         },
         body: placeOrderBody,
         response: {
+          ...PLACE_ORDER_RESPONSES,
           503: {
             description:
               'The platform is past capacity (too many orders in flight, or its backlog too old to meet the saga deadlines): nothing was placed; retry after Retry-After seconds.',
