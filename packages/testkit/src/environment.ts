@@ -13,7 +13,7 @@ export function testEnvironment(env: NodeJS.ProcessEnv = process.env): TestEnvir
   if (!kafkaBrokers || !schemaRegistryUrl || !databaseUrl) {
     throw new Error(
       'KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL are not set: run integration tests through ' +
-        "their jest config (it uses @orderflow/testkit/global-setup), e.g. 'pnpm test:int'.",
+        "their jest config (it uses @orderflow/testkit/global-setup), e.g. './dev test:int'.",
     );
   }
   return { kafkaBrokers, schemaRegistryUrl, databaseUrl };
