@@ -7,7 +7,7 @@ import type { PaymentConfig } from './config.js';
 import { PAYMENT_CONTRACTS, type PaymentContracts } from './contracts.js';
 import { createGateway } from './gateway/create-gateway.js';
 import type { PaymentGateway } from './gateway/payment-gateway.js';
-import { paymentSubscriptions } from './handlers/commands.js';
+import { paymentHandlers } from './handlers/commands.js';
 import { paymentRoutes } from './handlers/http.js';
 
 /** Wires payment-service from its config and dependencies; never listens (main.ts does). */
@@ -37,13 +37,14 @@ export interface PaymentApp {
 
 export async function buildApp(config: PaymentConfig, deps: PaymentDeps): Promise<PaymentApp> {
   const contracts = deps.contracts ?? PAYMENT_CONTRACTS;
-  deps.messaging.consumer({
-    group: deps.group ?? SERVICE,
-    subscriptions: paymentSubscriptions(contracts, {
-      gateway: deps.gateway ?? createGateway(config, deps.logger),
-      newPaymentId: deps.newPaymentId ?? randomUUID,
-    }),
+  const handlers = paymentHandlers(contracts, {
+    gateway: deps.gateway ?? createGateway(config, deps.logger),
+    newPaymentId: deps.newPaymentId ?? randomUUID,
+    gatewayTimeoutMs: config.PAYMENT_GATEWAY_TIMEOUT_MS,
+    gatewayAttempts: config.PAYMENT_GATEWAY_ATTEMPTS,
   });
+  for (const call of handlers.calls) deps.messaging.externalCalls.register(call);
+  deps.messaging.consumer({ group: deps.group ?? SERVICE, subscriptions: handlers.subscriptions });
 
   const http = await buildHttpApp({
     service: SERVICE,

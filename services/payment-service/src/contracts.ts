@@ -1,25 +1,19 @@
 import type { MessageType } from '@orderflow/contracts';
-import { contractsFor, type MessageContract } from '@orderflow/messaging';
+import { contractsFor, type ContractsOf } from '@orderflow/messaging';
 
 /**
  * The message contracts this service consumes and emits, from the ownership manifest. Passed to
  * `buildApp` as a dependency so tests can move them onto private topics.
  */
-export interface PaymentContracts {
-  readonly process: MessageContract;
-  readonly refund: MessageContract;
-  readonly captured: MessageContract;
-  readonly declined: MessageContract;
-  readonly refunded: MessageContract;
-}
-
 const ROLES = {
   process: 'saga.ProcessPayment',
   refund: 'saga.RefundPayment',
   captured: 'payments.PaymentCaptured',
   declined: 'payments.PaymentDeclined',
   refunded: 'payments.PaymentRefunded',
-} as const satisfies Record<keyof PaymentContracts, MessageType>;
+} as const satisfies Record<string, MessageType>;
+
+export type PaymentContracts = ContractsOf<typeof ROLES>;
 
 export const PAYMENT_CONTRACTS: PaymentContracts = contractsFor(ROLES);
 

@@ -197,13 +197,29 @@ describe('payments over Kafka', () => {
     expect(await rows('payments', orderId)).toHaveLength(1);
   });
 
-  it('retries through the retry topic when in-process attempts run out, capturing once', async () => {
+  it("rides out eight gateway failures in the call's own retries, capturing once", async () => {
     const orderId = `order-${randomUUID()}`;
-    await process(orderId, 'tok_transient_4');
+    await process(orderId, 'tok_transient_8');
     const [reply] = await saga.receivedFor(orderId, 1);
     expect(reply?.type).toBe('payments.PaymentCaptured');
-    expect(calls.get(orderId)).toBe(5);
+    expect(calls.get(orderId)).toBe(9);
     expect(await rows('payments', orderId)).toHaveLength(1);
+  });
+
+  it('a slow gateway call holds only its own order: orders sent after it are answered first', async () => {
+    const slowOrder = `order-slow-${randomUUID()}`;
+    await process(slowOrder, 'tok_slow_4000');
+    // Six partitions' worth of other orders, so some share the slow order's partition.
+    const others = Array.from({ length: 12 }, () => `order-${randomUUID()}`);
+    await Promise.all(others.map((orderId) => process(orderId)));
+    for (const orderId of others) {
+      const [reply] = await saga.receivedFor(orderId, 1);
+      expect(reply?.type).toBe('payments.PaymentCaptured');
+    }
+    // All answered while the slow charge (4 s) is still out.
+    expect(saga.received.filter((m) => m.key === slowOrder)).toEqual([]);
+    const [slowReply] = await saga.receivedFor(slowOrder, 1);
+    expect(slowReply?.type).toBe('payments.PaymentCaptured');
   });
 
   it('charges once when the same ProcessPayment arrives twice, and answers both', async () => {

@@ -1,7 +1,10 @@
 import {
+  hasUnsettledCall,
   MessagingError,
-  NonRetryableError,
+  subscribe,
+  type ExternalCall,
   type HandlerContext,
+  type SettleContext,
   type Subscription,
 } from '@orderflow/messaging';
 import type { PaymentContracts } from '../contracts.js';
@@ -16,24 +19,57 @@ import {
   type Refund,
   type RefundPayment,
 } from '../domain/payment.js';
-import { GatewayError, type PaymentGateway } from '../gateway/payment-gateway.js';
+import type {
+  ChargeRequest,
+  ChargeResult,
+  PaymentGateway,
+  RefundRequest,
+  RefundResult,
+} from '../gateway/payment-gateway.js';
 import { insertPayment, insertRefund, loadState, lockOrder } from '../store/payment-store.js';
 
 /**
- * Kafka entry point: the saga's payment commands → domain decisions → gateway call, payment rows
- * and a reply through the outbox, all in the consumer's transaction (inbox + writes + outbox
- * commit together). The order is locked first, so one order's commands never interleave.
+ * Kafka entry point: the saga's payment commands → domain decisions → payment rows and a reply
+ * through the outbox. The gateway is never called inside a transaction: the handler records the
+ * call (`ctx.defer`), the messaging runtime makes it after the commit with only this order's key
+ * held, and `settle` records the result and replies in a second transaction. The order is locked
+ * first in each transaction, so one order's commands never interleave.
  */
 export interface PaymentHandlerDeps {
   readonly gateway: PaymentGateway;
   readonly newPaymentId: () => string;
+  /** Per gateway attempt; well under the saga's payment step deadline. */
+  readonly gatewayTimeoutMs: number;
+  /** Gateway attempts per command (the first included) for retryable failures. */
+  readonly gatewayAttempts: number;
 }
 
-export function paymentSubscriptions(
+/** What a charge needs once the transaction that decided it has committed. */
+interface ChargeInput extends ChargeRequest {
+  readonly paymentId: string;
+  readonly customerId: string;
+}
+
+interface RefundInput extends RefundRequest {
+  readonly paymentId: string;
+}
+
+export const CHARGE_CALL = 'payment.charge';
+export const REFUND_CALL = 'payment.refund';
+
+export interface PaymentHandlers {
+  readonly subscriptions: Subscription[];
+  /** Registered with the runtime at start, so a restart resumes unsettled calls. */
+  readonly calls: readonly ExternalCall<never, unknown>[];
+}
+
+export function paymentHandlers(
   contracts: PaymentContracts,
   deps: PaymentHandlerDeps,
-): Subscription[] {
-  async function replyPayment(ctx: HandlerContext, payment: Payment): Promise<void> {
+): PaymentHandlers {
+  type Replier = Pick<HandlerContext, 'publish'>;
+
+  async function replyPayment(ctx: Replier, payment: Payment): Promise<void> {
     if (payment.status === 'CAPTURED')
       await ctx.publish({
         contract: contracts.captured,
@@ -48,7 +84,7 @@ export function paymentSubscriptions(
       });
   }
 
-  async function replyRefund(ctx: HandlerContext, refund: Refund): Promise<void> {
+  async function replyRefund(ctx: Replier, refund: Refund): Promise<void> {
     await ctx.publish({
       contract: contracts.refunded,
       key: refund.orderId,
@@ -56,19 +92,74 @@ export function paymentSubscriptions(
     });
   }
 
-  async function process(payload: unknown, ctx: HandlerContext): Promise<void> {
-    const command = payload as ProcessPayment;
+  const retry = { attempts: deps.gatewayAttempts, baseMs: 100, maxMs: 1_000 };
+
+  const charge: ExternalCall<ChargeInput, ChargeResult> = {
+    name: CHARGE_CALL,
+    timeoutMs: deps.gatewayTimeoutMs,
+    retry,
+    call: (input) => deps.gateway.charge(input),
+    async settle(result, input, ctx: SettleContext) {
+      await lockOrder(ctx.tx, input.orderId);
+      const state = await loadState(ctx.tx, input.orderId);
+      // Settled twice (a resumed call racing its original) or refunded meanwhile: the first
+      // record stands and is replied again.
+      if (state.payment) return replyPayment(ctx, state.payment);
+      const base = {
+        orderId: input.orderId,
+        paymentId: input.paymentId,
+        customerId: input.customerId,
+        amountMinor: input.amountMinor,
+        currency: input.currency,
+      };
+      const payment: Payment =
+        result.kind === 'captured'
+          ? { ...base, status: 'CAPTURED', gatewayRef: result.gatewayRef, declineReason: null }
+          : { ...base, status: 'DECLINED', gatewayRef: null, declineReason: result.reason };
+      await insertPayment(ctx.tx, payment);
+      await replyPayment(ctx, payment);
+    },
+  };
+
+  const refund: ExternalCall<RefundInput, RefundResult> = {
+    name: REFUND_CALL,
+    timeoutMs: deps.gatewayTimeoutMs,
+    retry,
+    call: (input) => deps.gateway.refund(input),
+    async settle(result, input, ctx: SettleContext) {
+      await lockOrder(ctx.tx, input.orderId);
+      const state = await loadState(ctx.tx, input.orderId);
+      if (state.refund) return replyRefund(ctx, state.refund);
+      const recorded: Refund = {
+        orderId: input.orderId,
+        paymentId: input.paymentId,
+        amountMinor: input.amountMinor,
+        currency: input.currency,
+        gatewayRef: result.gatewayRef,
+      };
+      await insertRefund(ctx.tx, recorded);
+      await replyRefund(ctx, recorded);
+    },
+  };
+
+  /** A command of an order whose gateway call is still out waits for it (retried, key held). */
+  async function waitForCallInFlight(ctx: HandlerContext, orderId: string): Promise<void> {
+    for (const name of [CHARGE_CALL, REFUND_CALL]) {
+      if (await hasUnsettledCall(ctx.tx, name, orderId))
+        throw new MessagingError('TRANSIENT', `a ${name} for order ${orderId} is still in flight`);
+    }
+  }
+
+  async function process(command: ProcessPayment, ctx: HandlerContext): Promise<void> {
     const { orderId } = command;
     await lockOrder(ctx.tx, orderId);
+    await waitForCallInFlight(ctx, orderId);
     const decision = decideCharge(command, await loadState(ctx.tx, orderId));
     if (decision.kind === 'ignore') {
       ctx.logger.info({ orderId, why: decision.why }, 'ProcessPayment ignored');
       return;
     }
-    if (decision.kind === 'replay') {
-      await replyPayment(ctx, decision.payment);
-      return;
-    }
+    if (decision.kind === 'replay') return replyPayment(ctx, decision.payment);
     const base = {
       orderId,
       paymentId: deps.newPaymentId(),
@@ -76,94 +167,63 @@ export function paymentSubscriptions(
       amountMinor: command.amountMinor,
       currency: command.currency,
     };
-    let payment: Payment;
     if (decision.kind === 'decline') {
       ctx.logger.warn({ orderId, why: decision.why }, 'ProcessPayment declined without charging');
-      payment = { ...base, status: 'DECLINED', gatewayRef: null, declineReason: decision.reason };
-    } else {
-      const result = await gatewayCall(() =>
-        deps.gateway.charge({
-          orderId,
-          amountMinor: command.amountMinor,
-          currency: command.currency,
-          token: decision.token,
-          idempotencyKey: decision.idempotencyKey,
-        }),
-      );
-      payment =
-        result.kind === 'captured'
-          ? { ...base, status: 'CAPTURED', gatewayRef: result.gatewayRef, declineReason: null }
-          : { ...base, status: 'DECLINED', gatewayRef: null, declineReason: result.reason };
+      const payment: Payment = {
+        ...base,
+        status: 'DECLINED',
+        gatewayRef: null,
+        declineReason: decision.reason,
+      };
+      await insertPayment(ctx.tx, payment);
+      return replyPayment(ctx, payment);
     }
-    await insertPayment(ctx.tx, payment);
-    await replyPayment(ctx, payment);
+    await ctx.defer(charge, {
+      ...base,
+      token: decision.token,
+      idempotencyKey: decision.idempotencyKey,
+    });
   }
 
-  async function refund(payload: unknown, ctx: HandlerContext): Promise<void> {
-    const command = payload as RefundPayment;
+  async function refundCommand(command: RefundPayment, ctx: HandlerContext): Promise<void> {
     const { orderId } = command;
     await lockOrder(ctx.tx, orderId);
+    await waitForCallInFlight(ctx, orderId);
     const decision = decideRefund(await loadState(ctx.tx, orderId));
-    if (decision.kind === 'replay') {
-      await replyRefund(ctx, decision.refund);
-      return;
-    }
-    let recorded: Refund;
+    if (decision.kind === 'replay') return replyRefund(ctx, decision.refund);
     if (decision.kind === 'nothing-to-refund') {
-      recorded = {
+      const recorded: Refund = {
         orderId,
         paymentId: null,
         amountMinor: 0,
         currency: command.currency,
         gatewayRef: null,
       };
-    } else {
-      const { payment } = decision;
-      if (command.amountMinor !== payment.amountMinor || command.currency !== payment.currency)
-        // The command means "refund the capture in full"; our record of the capture is the truth.
-        ctx.logger.warn(
-          { orderId, asked: command.amountMinor, captured: payment.amountMinor },
-          'RefundPayment amount differs from the capture; refunding the capture',
-        );
-      const result = await gatewayCall(() =>
-        deps.gateway.refund({
-          orderId,
-          gatewayRef: payment.gatewayRef ?? '',
-          amountMinor: payment.amountMinor,
-          currency: payment.currency,
-          idempotencyKey: decision.idempotencyKey,
-        }),
-      );
-      recorded = {
-        orderId,
-        paymentId: payment.paymentId,
-        amountMinor: payment.amountMinor,
-        currency: payment.currency,
-        gatewayRef: result.gatewayRef,
-      };
+      await insertRefund(ctx.tx, recorded);
+      return replyRefund(ctx, recorded);
     }
-    await insertRefund(ctx.tx, recorded);
-    await replyRefund(ctx, recorded);
+    const { payment } = decision;
+    if (command.amountMinor !== payment.amountMinor || command.currency !== payment.currency)
+      // The command means "refund the capture in full"; our record of the capture is the truth.
+      ctx.logger.warn(
+        { orderId, asked: command.amountMinor, captured: payment.amountMinor },
+        'RefundPayment amount differs from the capture; refunding the capture',
+      );
+    await ctx.defer(refund, {
+      orderId,
+      paymentId: payment.paymentId,
+      gatewayRef: payment.gatewayRef ?? '',
+      amountMinor: payment.amountMinor,
+      currency: payment.currency,
+      idempotencyKey: decision.idempotencyKey,
+    });
   }
 
-  return [
-    { contract: contracts.process, handle: process },
-    { contract: contracts.refund, handle: refund },
-  ];
-}
-
-/** Maps gateway failures onto the messaging error policy: retryable → backoff and retry topics. */
-export function gatewayFailure(error: unknown): unknown {
-  if (!(error instanceof GatewayError)) return error;
-  if (error.retryable)
-    return new MessagingError('TRANSIENT', `payment gateway: ${error.message}`, { cause: error });
-  return new NonRetryableError(`payment gateway: ${error.message}`, { cause: error });
-}
-
-async function gatewayCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw gatewayFailure(error);
-  }
+  return {
+    subscriptions: [
+      subscribe(contracts.process, process),
+      subscribe(contracts.refund, refundCommand),
+    ],
+    calls: [charge, refund],
+  };
 }
