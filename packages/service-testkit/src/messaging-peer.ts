@@ -3,6 +3,7 @@ import {
   Messaging,
   MESSAGING_MIGRATIONS_DIR,
   silentLogger,
+  subscribe,
   type Envelope,
   type MessageContract,
 } from '@orderflow/messaging';
@@ -57,18 +58,18 @@ export class MessagingPeer {
     const peer = new MessagingPeer(messaging, db);
     messaging.consumer({
       group: options.group,
-      subscriptions: options.receives.map((contract) => ({
-        contract,
-        handle: (payload, ctx) => {
+      subscriptions: options.receives.map((contract) =>
+        subscribe(contract, (payload, ctx) => {
           peer.received.push({
             type: ctx.envelope.type,
             key: ctx.key,
+            // Any contract's payload: an Avro record, decoded to a plain object.
             payload: payload as Record<string, unknown>,
             envelope: ctx.envelope,
           });
           return Promise.resolve();
-        },
-      })),
+        }),
+      ),
     });
     await messaging.start();
     return peer;

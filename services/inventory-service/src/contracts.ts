@@ -1,21 +1,5 @@
 import type { MessageType } from '@orderflow/contracts';
-import { contractsFor, type MessageContract } from '@orderflow/messaging';
-
-/**
- * The message contracts this service consumes and emits, from the ownership manifest. Passed to
- * `buildApp` as a dependency so tests can move them onto private topics.
- */
-export interface InventoryContracts {
-  readonly reserve: MessageContract;
-  readonly commit: MessageContract;
-  readonly release: MessageContract;
-  readonly restock: MessageContract;
-  readonly reserved: MessageContract;
-  readonly rejected: MessageContract;
-  readonly committed: MessageContract;
-  readonly released: MessageContract;
-  readonly restocked: MessageContract;
-}
+import { contractsFor, type ContractsOf } from '@orderflow/messaging';
 
 const ROLES = {
   reserve: 'saga.ReserveInventory',
@@ -27,7 +11,14 @@ const ROLES = {
   committed: 'inventory.InventoryCommitted',
   released: 'inventory.InventoryReleased',
   restocked: 'inventory.InventoryRestocked',
-} as const satisfies Record<keyof InventoryContracts, MessageType>;
+} as const satisfies Record<string, MessageType>;
+
+/**
+ * The message contracts this service consumes and emits, from the ownership manifest, each typed
+ * by its message type. Passed to `buildApp` as a dependency so tests can move them onto private
+ * topics.
+ */
+export type InventoryContracts = ContractsOf<typeof ROLES>;
 
 export const INVENTORY_CONTRACTS: InventoryContracts = contractsFor(ROLES);
 

@@ -1,16 +1,20 @@
-import { messageSpec, type MessageType, type TopicName } from '@orderflow/contracts';
-import { fromSpec, type MessageContract } from '@orderflow/messaging';
+import type { MessageType, TopicName } from '@orderflow/contracts';
+import { contractsFor, type ContractsOf, type MessageContract } from '@orderflow/messaging';
 import type { ParticipantReply, SagaCommand, SagaEvent } from './domain/index.js';
 
+/** A role table whose roles are the message types themselves: the saga looks contracts up by type. */
+type ByType<T extends MessageType> = { readonly [K in T]: K };
+
 /**
- * The message contracts the saga consumes and emits, from the ownership manifest. Passed to
- * `buildApp` as a dependency so tests can move them onto private topics.
+ * The message contracts the saga consumes and emits, from the ownership manifest, each typed by
+ * its message type. Passed to `buildApp` as a dependency so tests can move them onto private
+ * topics.
  */
 export interface SagaContracts {
-  readonly placed: MessageContract;
-  readonly replies: Readonly<Record<ParticipantReply['type'], MessageContract>>;
-  readonly commands: Readonly<Record<SagaCommand['type'], MessageContract>>;
-  readonly events: Readonly<Record<SagaEvent['type'], MessageContract>>;
+  readonly placed: MessageContract<'orders.OrderPlaced'>;
+  readonly replies: ContractsOf<ByType<ParticipantReply['type']>>;
+  readonly commands: ContractsOf<ByType<SagaCommand['type']>>;
+  readonly events: ContractsOf<ByType<SagaEvent['type']>>;
 }
 
 // Typed as records over the domain's unions, so a message the domain adds and this list misses
@@ -50,31 +54,18 @@ const EVENTS = {
 /** Private topic names per catalogue topic; unnamed topics keep their manifest name. */
 export type TopicOverrides = Partial<Readonly<Record<TopicName, string>>>;
 
-function contract(type: MessageType, topics: TopicOverrides): MessageContract {
-  const spec = messageSpec(type);
-  const base = fromSpec(spec);
-  const topic = topics[spec.topic];
-  // TopicRecordNameStrategy: the subject follows the topic.
-  return topic === undefined ? base : { ...base, topic, subject: `${topic}-${spec.fullName}` };
-}
-
-function table<T extends MessageType>(
-  types: Record<T, true>,
-  topics: TopicOverrides,
-): Record<T, MessageContract> {
-  const keys = Object.keys(types) as T[];
-  return Object.fromEntries(keys.map((t) => [t, contract(t, topics)])) as Record<
-    T,
-    MessageContract
-  >;
+function byType<T extends MessageType>(types: Readonly<Record<T, true>>): ByType<T> {
+  return Object.fromEntries(Object.keys(types).map((type) => [type, type])) as ByType<T>;
 }
 
 function build(topics: TopicOverrides): SagaContracts {
+  const renamed = new Map<string, string | undefined>(Object.entries(topics));
+  const topicFor = (topic: string) => renamed.get(topic) ?? topic;
   return {
-    placed: contract('orders.OrderPlaced', topics),
-    replies: table(REPLIES, topics),
-    commands: table(COMMANDS, topics),
-    events: table(EVENTS, topics),
+    placed: contractsFor({ placed: 'orders.OrderPlaced' }, topicFor).placed,
+    replies: contractsFor(byType(REPLIES), topicFor),
+    commands: contractsFor(byType(COMMANDS), topicFor),
+    events: contractsFor(byType(EVENTS), topicFor),
   };
 }
 

@@ -1,26 +1,14 @@
-import { messageSpec, type MessageType } from '@orderflow/contracts';
-import { fromSpec, type MessageContract } from '@orderflow/messaging';
+import type { MessageType } from '@orderflow/contracts';
+import { contractsFor, type ContractsOf } from '@orderflow/messaging';
 
-/**
- * The message contracts this service emits and consumes, from the ownership manifest. Passed to
- * `buildApp` as a dependency so tests can move them onto private topics.
- */
-export interface OrderContracts {
-  readonly placed: MessageContract;
-  readonly completed: MessageContract;
-  readonly cancelled: MessageContract;
-  readonly stepChanged: MessageContract;
-  readonly sagaCompleted: MessageContract;
-  readonly sagaCancelled: MessageContract;
-  readonly sagaParked: MessageContract;
-}
-
+/** What this service emits, on orders.events. */
 const EVENTS = {
   placed: 'orders.OrderPlaced',
   completed: 'orders.OrderCompleted',
   cancelled: 'orders.OrderCancelled',
 } as const satisfies Record<string, MessageType>;
 
+/** What it consumes: the saga's events, on order-saga.events. */
 const SAGA_EVENTS = {
   stepChanged: 'saga.SagaStepChanged',
   sagaCompleted: 'saga.SagaCompleted',
@@ -28,20 +16,18 @@ const SAGA_EVENTS = {
   sagaParked: 'saga.SagaParked',
 } as const satisfies Record<string, MessageType>;
 
-type Role = keyof OrderContracts;
+/**
+ * The message contracts this service emits and consumes, from the ownership manifest, each typed
+ * by its message type. Passed to `buildApp` as a dependency so tests can move them onto private
+ * topics.
+ */
+export type OrderContracts = ContractsOf<typeof EVENTS> & ContractsOf<typeof SAGA_EVENTS>;
 
-function build(topics?: { orders: string; saga: string }): OrderContracts {
-  const entries = [
-    ...Object.entries(EVENTS).map(([role, type]) => [role, type, topics?.orders] as const),
-    ...Object.entries(SAGA_EVENTS).map(([role, type]) => [role, type, topics?.saga] as const),
-  ].map(([role, type, topic]) => {
-    const spec = messageSpec(type);
-    const contract = fromSpec(spec);
-    if (topic === undefined) return [role, contract] as const;
-    // TopicRecordNameStrategy: the subject follows the topic.
-    return [role, { ...contract, topic, subject: `${topic}-${spec.fullName}` }] as const;
-  });
-  return Object.fromEntries(entries) as Record<Role, MessageContract>;
+function build(topics?: { readonly orders: string; readonly saga: string }): OrderContracts {
+  return {
+    ...contractsFor(EVENTS, (topic) => topics?.orders ?? topic),
+    ...contractsFor(SAGA_EVENTS, (topic) => topics?.saga ?? topic),
+  };
 }
 
 export const ORDER_CONTRACTS: OrderContracts = build();

@@ -1,17 +1,5 @@
 import type { MessageType } from '@orderflow/contracts';
-import { contractsFor, type MessageContract } from '@orderflow/messaging';
-
-/**
- * The message contracts this service consumes and emits, from the ownership manifest. Passed to
- * `buildApp` as a dependency so tests can move them onto private topics.
- */
-export interface ShippingContracts {
-  readonly schedule: MessageContract;
-  readonly cancel: MessageContract;
-  readonly scheduled: MessageContract;
-  readonly rejected: MessageContract;
-  readonly cancelled: MessageContract;
-}
+import { contractsFor, type ContractsOf } from '@orderflow/messaging';
 
 const ROLES = {
   schedule: 'saga.ScheduleShipment',
@@ -19,7 +7,14 @@ const ROLES = {
   scheduled: 'shipping.ShipmentScheduled',
   rejected: 'shipping.ShipmentRejected',
   cancelled: 'shipping.ShipmentCancelled',
-} as const satisfies Record<keyof ShippingContracts, MessageType>;
+} as const satisfies Record<string, MessageType>;
+
+/**
+ * The message contracts this service consumes and emits, from the ownership manifest, each typed
+ * by its message type. Passed to `buildApp` as a dependency so tests can move them onto private
+ * topics.
+ */
+export type ShippingContracts = ContractsOf<typeof ROLES>;
 
 export const SHIPPING_CONTRACTS: ShippingContracts = contractsFor(ROLES);
 

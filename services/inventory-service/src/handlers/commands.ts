@@ -1,5 +1,10 @@
 import type { MessagePayload } from '@orderflow/contracts';
-import { NonRetryableError, type HandlerContext, type Subscription } from '@orderflow/messaging';
+import {
+  NonRetryableError,
+  subscribe,
+  type HandlerContext,
+  type Subscription,
+} from '@orderflow/messaging';
 import { decideReserve, type OrderLine } from '../domain/reserve.js';
 import {
   decideFollowUp,
@@ -21,9 +26,6 @@ import {
  * reply through the outbox, all in the consumer's transaction (inbox + writes + outbox commit
  * together). The reservation row is locked first, so one order's commands never interleave.
  */
-type Reserve = MessagePayload<'saga.ReserveInventory'>;
-type OrderCommand = MessagePayload<'saga.CommitInventory'>;
-
 export function inventorySubscriptions(contracts: InventoryContracts): Subscription[] {
   const replyTo = {
     commit: contracts.committed,
@@ -56,8 +58,10 @@ export function inventorySubscriptions(contracts: InventoryContracts): Subscript
     });
   }
 
-  async function reserve(payload: unknown, ctx: HandlerContext): Promise<void> {
-    const { orderId, lines } = payload as Reserve;
+  async function reserve(
+    { orderId, lines }: MessagePayload<'saga.ReserveInventory'>,
+    ctx: HandlerContext,
+  ): Promise<void> {
     const existing = await lockReservation(ctx.tx, orderId);
     if (existing) {
       if (replayReserve(existing)) await reply(ctx, existing);
@@ -92,8 +96,11 @@ export function inventorySubscriptions(contracts: InventoryContracts): Subscript
   }
 
   function followUp(command: FollowUp) {
-    return async (payload: unknown, ctx: HandlerContext): Promise<void> => {
-      const { orderId } = payload as OrderCommand;
+    // Commit, release and restock all carry just the order id.
+    return async (
+      { orderId }: { readonly orderId: string },
+      ctx: HandlerContext,
+    ): Promise<void> => {
       const reservation = await lockReservation(ctx.tx, orderId);
       const decision = decideFollowUp(command, reservation);
       switch (decision.kind) {
@@ -130,9 +137,9 @@ export function inventorySubscriptions(contracts: InventoryContracts): Subscript
   }
 
   return [
-    { contract: contracts.reserve, handle: reserve },
-    { contract: contracts.commit, handle: followUp('commit') },
-    { contract: contracts.release, handle: followUp('release') },
-    { contract: contracts.restock, handle: followUp('restock') },
+    subscribe(contracts.reserve, reserve),
+    subscribe(contracts.commit, followUp('commit')),
+    subscribe(contracts.release, followUp('release')),
+    subscribe(contracts.restock, followUp('restock')),
   ];
 }

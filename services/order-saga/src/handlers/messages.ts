@@ -1,5 +1,10 @@
 import type { MessagePayload } from '@orderflow/contracts';
-import { NonRetryableError, type HandlerContext, type Subscription } from '@orderflow/messaging';
+import {
+  NonRetryableError,
+  subscribe,
+  type HandlerContext,
+  type Subscription,
+} from '@orderflow/messaging';
 import {
   decide,
   start,
@@ -39,12 +44,12 @@ function logDecision(ctx: HandlerContext, orderId: string, decision: Decision): 
 export function sagaSubscriptions(deps: MessageHandlerDeps): Subscription[] {
   const { contracts, policy, now } = deps;
 
-  async function onPlaced(payload: unknown, ctx: HandlerContext): Promise<void> {
-    const placed = { type: 'orders.OrderPlaced', payload } as {
-      type: 'orders.OrderPlaced';
-      payload: MessagePayload<'orders.OrderPlaced'>;
-    };
-    const orderId = placed.payload.orderId;
+  async function onPlaced(
+    payload: MessagePayload<'orders.OrderPlaced'>,
+    ctx: HandlerContext,
+  ): Promise<void> {
+    const placed = { type: 'orders.OrderPlaced', payload } as const;
+    const { orderId } = payload;
     const existing = await findSaga(ctx.tx, orderId);
     const decision = existing
       ? decide(existing.state, placed, now())
@@ -60,9 +65,10 @@ export function sagaSubscriptions(deps: MessageHandlerDeps): Subscription[] {
     );
   }
 
-  function onReply(type: ParticipantReply['type']) {
-    return async (payload: unknown, ctx: HandlerContext): Promise<void> => {
-      // The consumer decoded it with this type's contract: the payload is this type's.
+  function onReply<T extends ParticipantReply['type']>(type: T): Subscription<T> {
+    return subscribe(contracts.replies[type], async (payload, ctx) => {
+      // The payload is T's (decoded with T's contract), so this is the union's member for T:
+      // TypeScript cannot follow a generic T into a union, hence the assertion.
       const reply = { type, payload } as ParticipantReply;
       const orderId = reply.payload.orderId;
       const existing = await findSaga(ctx.tx, orderId);
@@ -80,12 +86,9 @@ export function sagaSubscriptions(deps: MessageHandlerDeps): Subscription[] {
         existing.state,
         decision,
       );
-    };
+    });
   }
 
   const replyTypes = Object.keys(contracts.replies) as ParticipantReply['type'][];
-  return [
-    { contract: contracts.placed, handle: onPlaced },
-    ...replyTypes.map((type) => ({ contract: contracts.replies[type], handle: onReply(type) })),
-  ];
+  return [subscribe(contracts.placed, onPlaced), ...replyTypes.map((type) => onReply(type))];
 }

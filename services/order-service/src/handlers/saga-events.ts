@@ -1,5 +1,10 @@
 import type { MessagePayload } from '@orderflow/contracts';
-import { NonRetryableError, type HandlerContext, type Subscription } from '@orderflow/messaging';
+import {
+  NonRetryableError,
+  subscribe,
+  type HandlerContext,
+  type Subscription,
+} from '@orderflow/messaging';
 import { OrderDomainError, type OrderCommand, type OrderState } from '../domain/index.js';
 import type { OrderContracts } from '../contracts.js';
 import { executeOrderCommand, type OrderEventStore } from '../order-commands.js';
@@ -59,8 +64,7 @@ export function sagaSubscriptions(
   now: () => Date,
 ): Subscription[] {
   function handler<P extends { orderId: string }>(toCommand: (payload: P) => OrderCommand) {
-    return async (payload: unknown, ctx: HandlerContext): Promise<void> => {
-      const event = payload as P;
+    return async (event: P, ctx: HandlerContext): Promise<void> => {
       const command = toCommand(event);
       // Rows of one order queue here, so two handlers never decide on the same version.
       await lockOrderView(ctx.tx, event.orderId);
@@ -107,9 +111,9 @@ export function sagaSubscriptions(
   }
 
   return [
-    { contract: contracts.stepChanged, handle: handler(fromStepChanged) },
-    { contract: contracts.sagaCompleted, handle: handler(fromSagaCompleted) },
-    { contract: contracts.sagaCancelled, handle: handler(fromSagaCancelled) },
-    { contract: contracts.sagaParked, handle: handler(fromSagaParked) },
+    subscribe(contracts.stepChanged, handler(fromStepChanged)),
+    subscribe(contracts.sagaCompleted, handler(fromSagaCompleted)),
+    subscribe(contracts.sagaCancelled, handler(fromSagaCancelled)),
+    subscribe(contracts.sagaParked, handler(fromSagaParked)),
   ];
 }

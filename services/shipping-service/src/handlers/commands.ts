@@ -1,5 +1,5 @@
 import type { MessagePayload } from '@orderflow/contracts';
-import type { HandlerContext, Subscription } from '@orderflow/messaging';
+import { subscribe, type HandlerContext, type Subscription } from '@orderflow/messaging';
 import {
   bookShipment,
   cancelledWithoutShipment,
@@ -22,8 +22,6 @@ import {
  * and a reply through the outbox, all in the consumer's transaction (inbox + writes + outbox
  * commit together). The order's row is locked first, so one order's commands never interleave.
  */
-type CancelShipment = MessagePayload<'saga.CancelShipment'>;
-
 export interface ShippingClock {
   now(): Date;
   /** A new shipment id (UUIDv7 in production: time-ordered, so the unique index stays compact). */
@@ -48,8 +46,7 @@ export function shippingSubscriptions(
     });
   }
 
-  async function schedule(payload: unknown, ctx: HandlerContext): Promise<void> {
-    const command = payload as ScheduleShipment;
+  async function schedule(command: ScheduleShipment, ctx: HandlerContext): Promise<void> {
     const { orderId } = command;
     const existing = await lockShipment(ctx.tx, orderId);
     const decision = decideSchedule(command, existing, policy);
@@ -85,8 +82,10 @@ export function shippingSubscriptions(
     }
   }
 
-  async function cancel(payload: unknown, ctx: HandlerContext): Promise<void> {
-    const { orderId } = payload as CancelShipment;
+  async function cancel(
+    { orderId }: MessagePayload<'saga.CancelShipment'>,
+    ctx: HandlerContext,
+  ): Promise<void> {
     const existing = await lockShipment(ctx.tx, orderId);
     const decision = decideCancel(existing);
     let shipmentId: string | null;
@@ -114,8 +113,5 @@ export function shippingSubscriptions(
     });
   }
 
-  return [
-    { contract: contracts.schedule, handle: schedule },
-    { contract: contracts.cancel, handle: cancel },
-  ];
+  return [subscribe(contracts.schedule, schedule), subscribe(contracts.cancel, cancel)];
 }
