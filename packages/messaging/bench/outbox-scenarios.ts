@@ -9,6 +9,7 @@ import {
   Publisher,
   silentLogger,
   StormGuard,
+  withTransaction,
   type Queryable,
 } from '../src/index.js';
 import {
@@ -86,17 +87,7 @@ async function writeAll(
     while (next < to) {
       const order = orders[next++];
       if (!order) throw new Error(`no order at ${next - 1}`);
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        await path.write(client, order);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      await withTransaction(pool, (tx) => path.write(tx, order));
     }
   };
   await Promise.all(Array.from({ length: WRITERS }, writer));

@@ -4,6 +4,7 @@ import {
   MESSAGING_MIGRATIONS_DIR,
   silentLogger,
   subscribe,
+  withTransaction,
   type Envelope,
   type MessageContract,
 } from '@orderflow/messaging';
@@ -76,23 +77,10 @@ export class MessagingPeer {
   }
 
   /** Sends as the peer service does: an outbox row in a committed transaction, keyed by order. */
-  async send(contract: MessageContract, payload: Record<string, unknown>): Promise<Envelope> {
-    const client = await this.db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const envelope = await this.messaging.publisher.publish(client, {
-        contract,
-        key: String(payload.orderId),
-        payload,
-      });
-      await client.query('COMMIT');
-      return envelope;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+  send(contract: MessageContract, payload: Record<string, unknown>): Promise<Envelope> {
+    return withTransaction(this.db.pool, (tx) =>
+      this.messaging.publisher.publish(tx, { contract, key: String(payload.orderId), payload }),
+    );
   }
 
   /** Waits until at least `count` messages keyed `key` have arrived, and returns them all. */

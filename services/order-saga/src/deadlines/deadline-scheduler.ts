@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Logger, Publisher } from '@orderflow/messaging';
+import { withTransaction, type Logger, type Publisher } from '@orderflow/messaging';
 import { decide } from '../domain/index.js';
 import type { SagaContracts } from '../contracts.js';
 import { recordDecision } from '../store/record-decision.js';
@@ -41,12 +41,10 @@ export class DeadlineScheduler {
   }
 
   /** One round; returns how many sagas moved. Public so tests can drive it without waiting. */
-  async fireDue(): Promise<number> {
+  fireDue(): Promise<number> {
     const { pool, publisher, contracts, logger, now, batchSize } = this.options;
-    const client = await pool.connect();
-    let moved = 0;
-    try {
-      await client.query('BEGIN');
+    return withTransaction(pool, async (client) => {
+      let moved = 0;
       // The same clock selects and decides, so a selected deadline is never "early" to decide.
       const at = now();
       const due = await lockDueSagas(client, new Date(at), batchSize);
@@ -85,14 +83,8 @@ export class DeadlineScheduler {
           logger.error({ err: error, orderId: state.orderId, deadline }, 'saga deadline failed');
         }
       }
-      await client.query('COMMIT');
       return moved;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private schedule(): void {

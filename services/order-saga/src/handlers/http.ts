@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Publisher } from '@orderflow/messaging';
+import { withTransaction, type Publisher } from '@orderflow/messaging';
 import { HttpProblem, notFound, type HttpApp } from '@orderflow/service-runtime';
 import { decide, STEPS, type SagaState } from '../domain/index.js';
 import type { SagaContracts } from '../contracts.js';
@@ -116,30 +116,29 @@ export function sagaRoutes(app: HttpApp, deps: SagaRouteDeps): void {
     },
     async (request, reply) => {
       const { orderId } = request.params;
-      const client = await deps.pool.connect();
       try {
-        await client.query('BEGIN');
-        const found = await findSaga(client, orderId);
-        if (!found) throw notFound(`No saga for order ${orderId}`);
-        const decision = decide(found.state, { type: 'ResumeCompensation' }, deps.now());
-        if (decision.ignored !== null) {
-          throw new HttpProblem({
-            status: 409,
-            code: 'saga-not-parked',
-            detail: `Saga ${orderId} is ${found.state.status}; only a FAILED_NEEDS_ATTENTION saga can be resumed`,
-          });
-        }
-        const publish = (message: Parameters<Publisher['publish']>[1]) =>
-          deps.publisher.publish(client, {
-            ...message,
-            correlationId: found.correlationId ?? undefined,
-          });
-        await recordDecision(client, publish, deps.contracts, found.state, decision);
-        await client.query('COMMIT');
+        const state = await withTransaction(deps.pool, async (client) => {
+          const found = await findSaga(client, orderId);
+          if (!found) throw notFound(`No saga for order ${orderId}`);
+          const decision = decide(found.state, { type: 'ResumeCompensation' }, deps.now());
+          if (decision.ignored !== null) {
+            throw new HttpProblem({
+              status: 409,
+              code: 'saga-not-parked',
+              detail: `Saga ${orderId} is ${found.state.status}; only a FAILED_NEEDS_ATTENTION saga can be resumed`,
+            });
+          }
+          const publish = (message: Parameters<Publisher['publish']>[1]) =>
+            deps.publisher.publish(client, {
+              ...message,
+              correlationId: found.correlationId ?? undefined,
+            });
+          await recordDecision(client, publish, deps.contracts, found.state, decision);
+          return decision.state;
+        });
         request.log.info({ orderId }, 'parked saga resumed by operator');
-        return reply.status(202).send(sagaView(decision.state));
+        return reply.status(202).send(sagaView(state));
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
         if (error instanceof SagaConflictError) {
           throw new HttpProblem({
             status: 409,
@@ -149,8 +148,6 @@ export function sagaRoutes(app: HttpApp, deps: SagaRouteDeps): void {
           });
         }
         throw error;
-      } finally {
-        client.release();
       }
     },
   );
