@@ -33,6 +33,8 @@ export interface MessagingOptions {
   readonly autoRegisterSchemas?: boolean;
   readonly stormGuard?: Partial<Pick<StormGuardOptions, 'ratePerSecond' | 'burst' | 'maxDepth'>>;
   readonly relay?: { readonly pollIntervalMs?: number; readonly batchSize?: number };
+  /** Defaults for every consumer of this service (a consumer's own spec overrides them). */
+  readonly consumerTuning?: ConsumerTuning;
   /** Fault injection for reliability suites; never set in production (see fault-injection.ts). */
   readonly faults?: { readonly killAfterCommit?: KillAfterCommit };
 }
@@ -125,6 +127,7 @@ export class Messaging {
       group: spec.group ?? this.options.service,
       logger: this.options.logger,
       afterCommit: this.afterCommit,
+      ...this.options.consumerTuning,
       ...spec,
     });
     this.consumers.push(consumer);

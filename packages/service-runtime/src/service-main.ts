@@ -1,11 +1,7 @@
 import type pg from 'pg';
 import { SERVICES, type ServiceName } from '@orderflow/contracts';
-import {
-  createPool,
-  Messaging,
-  parseKillAfterCommit,
-  type KillAfterCommit,
-} from '@orderflow/messaging';
+import { createPool, Messaging } from '@orderflow/messaging';
+import { parseKillAfterCommit, type KillAfterCommit } from '@orderflow/messaging/fault-injection';
 import { createLogger, type Logger } from '@orderflow/telemetry';
 import { commonEnv, ConfigError, port, z } from './config.js';
 import type { HttpApp } from './http-app.js';
@@ -24,6 +20,10 @@ export function serviceEnv(service: ServiceName) {
     HOST: z.string().min(1).default('0.0.0.0'),
     DATABASE_URL: z.url().default(`postgres://postgres@127.0.0.1:5432/${database}`),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** Transactions each consumer runs at once (records of distinct keys; see consumer.ts). */
+    CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /** Records of distinct keys in one consumer transaction at most. */
+    CONSUMER_MAX_BATCH: z.coerce.number().int().min(1).max(500).default(16),
     /** Fault injection for the chaos suite only: see @orderflow/messaging fault-injection.ts. */
     ORDERFLOW_FAULT_KILL_AFTER_COMMIT: z
       .string()
@@ -45,6 +45,8 @@ export interface ServiceConfig {
   readonly HOST: string;
   readonly DATABASE_URL: string;
   readonly SHUTDOWN_TIMEOUT_MS: number;
+  readonly CONSUMER_CONCURRENCY: number;
+  readonly CONSUMER_MAX_BATCH: number;
   readonly LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly KAFKA_BROKERS: readonly string[];
   readonly SCHEMA_REGISTRY_URL: string;
@@ -92,6 +94,11 @@ export async function serviceMain<C extends ServiceConfig>(
     pool,
     logger,
     faults: { killAfterCommit: config.ORDERFLOW_FAULT_KILL_AFTER_COMMIT },
+    consumerTuning: {
+      concurrency: config.CONSUMER_CONCURRENCY,
+      maxBatch: config.CONSUMER_MAX_BATCH,
+      drainTimeoutMs: config.SHUTDOWN_TIMEOUT_MS / 2,
+    },
   });
   const app = await options.buildApp(config, { pool, messaging, logger });
   await runService({
