@@ -16,6 +16,9 @@ export interface Row {
   readonly cpuRatio?: number;
   readonly throughputRatio?: number;
   readonly target?: number;
+  /** A second comparison (CPU per message over that row's), shown beside the first. */
+  readonly reference?: string;
+  readonly referenceCpuRatio?: number;
 }
 
 export function row(
@@ -23,7 +26,7 @@ export function row(
   scenario: string,
   messages: number,
   m: Measurement,
-  against?: { readonly baseline: Row; readonly target?: number },
+  against?: { readonly baseline: Row; readonly target?: number; readonly reference?: Row },
 ): Row {
   const msgsPerSecond = messages / m.seconds;
   const cpuMicrosPerMessage = m.cpuMicros / messages;
@@ -40,6 +43,10 @@ export function row(
     cpuRatio: cpuMicrosPerMessage / against.baseline.cpuMicrosPerMessage,
     throughputRatio: msgsPerSecond / against.baseline.msgsPerSecond,
     target: against.target,
+    ...(against.reference && {
+      reference: against.reference.id,
+      referenceCpuRatio: cpuMicrosPerMessage / against.reference.cpuMicrosPerMessage,
+    }),
   };
 }
 
@@ -54,7 +61,10 @@ export function table(rows: readonly Row[]): string {
     r.cpuRatio === undefined
       ? 'baseline'
       : `${r.cpuRatio.toFixed(2)}× vs ${r.baseline ?? ''}` +
-        (r.target === undefined ? '' : ` (target ≤ ${r.target}×)`),
+        (r.target === undefined ? '' : ` (target ≤ ${r.target}×)`) +
+        (r.referenceCpuRatio === undefined
+          ? ''
+          : `; ${r.referenceCpuRatio.toFixed(2)}× vs ${r.reference ?? ''}`),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]?.length ?? 0)));
   const line = (c: readonly string[]) =>
