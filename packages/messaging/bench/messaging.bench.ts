@@ -11,6 +11,7 @@ import {
   rawWithStaticHeaders,
 } from './kafka-scenarios.js';
 import { handWrittenOutbox, messagingOutbox } from './outbox-scenarios.js';
+import { handWrittenConsumer, runtimeConsumer } from './consumer-scenarios.js';
 import { row, table, writeJson, type Row } from './report.js';
 
 // Real W3C propagation and async context, as a service runs them; without an SDK the tracing
@@ -88,6 +89,18 @@ async function run(sizes: Sizes, only: ReadonlySet<string> | undefined): Promise
       baseline: '3a',
       target: 2,
       run: () => messagingOutbox(all, sizes),
+    },
+    // Consumers start on records already on the topic; only the measured count is produced.
+    {
+      id: '4a',
+      name: 'hand-written consumer (a transaction per record)',
+      run: () => handWrittenConsumer(all.slice(0, sizes.messages), sizes),
+    },
+    {
+      id: '4b',
+      name: 'messaging consumer runtime (inbox, batched)',
+      baseline: '4a',
+      run: () => runtimeConsumer(all.slice(0, sizes.messages), sizes),
     },
   ];
   const rows: Row[] = [];
