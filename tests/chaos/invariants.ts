@@ -209,12 +209,17 @@ export async function orderInvariants(
       count((o) => completed(o) || cancelled(o)),
       count((o) => completed(o) || cancelled(o)) === placed.length,
     ),
-    invariant('order statuses', '-', describeCounts(byStatus), true),
+    invariant(
+      'order statuses',
+      'COMPLETED/CANCELLED only',
+      describeCounts(byStatus),
+      [...byStatus.keys()].every((s) => s === 'COMPLETED' || s === 'CANCELLED'),
+    ),
     invariant(
       'cancellation reasons',
-      '-',
+      'each cancelled order names one',
       describeCounts(reasonsOf(placed.filter(cancelled))),
-      true,
+      placed.filter(cancelled).every((o) => (reason(o) ?? '') !== ''),
     ),
     invariant(
       'sagas terminal',

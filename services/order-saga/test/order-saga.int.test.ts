@@ -256,7 +256,11 @@ describe('order saga over Kafka', () => {
     // The deadline is the saga's step timeout after the command, never earlier.
     const started = before.log.find((e) => e.step === 'PROCESS_PAYMENT' && e.status === 'STARTED');
     const timedOut = before.log.find((e) => e.status === 'TIMED_OUT');
-    expect((timedOut?.at ?? 0) - (started?.at ?? 0)).toBeGreaterThanOrEqual(STEP_TIMEOUT_MS);
+    if (!started || !timedOut)
+      throw new Error(
+        `the step log lacks PROCESS_PAYMENT STARTED or TIMED_OUT: ${JSON.stringify(before.log)}`,
+      );
+    expect(timedOut.at - started.at).toBeGreaterThanOrEqual(STEP_TIMEOUT_MS);
     const commandsBefore = types(participants.commandsFor(orderId));
     expect(commandsBefore).toEqual([
       'saga.ReserveInventory',
