@@ -349,13 +349,14 @@ async function callWithTimeout<I, R>(call: ExternalCall<I, R>, input: I): Promis
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort();
-      reject(
-        new MessagingError(
-          'CALL_TIMEOUT',
-          `${call.name} did not answer within ${call.timeoutMs} ms`,
-        ),
+      const error = new MessagingError(
+        'CALL_TIMEOUT',
+        `${call.name} did not answer within ${call.timeoutMs} ms`,
       );
+      // Rejected before the abort: a call that honours its signal rejects at once, and the race
+      // must report the timeout, not whatever error the call gives up with.
+      reject(error);
+      controller.abort(error);
     }, call.timeoutMs);
   });
   try {
