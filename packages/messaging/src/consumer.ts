@@ -344,25 +344,33 @@ export class MessageConsumer {
         'error' in attempt
           ? this.retryAlone(attempt.delivery, attempt.error, attempt.type)
           : this.afterSuccess(attempt);
+      let done = true;
       const tracked = rest
-        .catch((error: unknown) =>
+        .catch((error: unknown) => {
+          // Neither handled nor forwarded (e.g. the DLQ send gave up): its offset must stay
+          // uncommitted, or the record would be lost.
+          done = false;
           this.options.logger.error(
             { err: error, topic: attempt.delivery.topic, offset: attempt.delivery.message.offset },
             'consumer: a record could not be finished; it will be re-delivered',
-          ),
-        )
+          );
+        })
         .finally(() => {
           this.unfinished.delete(tracked);
-          this.finish(attempt.delivery);
+          this.finish(attempt.delivery, done);
         });
       this.unfinished.add(tracked);
     }
   }
 
-  /** A record is done: its offset may be committed, its key's next record may start. */
-  private finish(delivery: Delivery): void {
+  /**
+   * A record is over: its key's next record may start and, if it is `done`, its offset may be
+   * committed. One that is not stays below the committed offset until a rebalance or restart
+   * fetches it again.
+   */
+  private finish(delivery: Delivery, done: boolean): void {
     const tp = `${delivery.topic}:${delivery.partition}`;
-    delivery.offsets.complete(delivery.message.offset);
+    if (done) delivery.offsets.complete(delivery.message.offset);
     this.queue.release(delivery.key);
     const resume = this.backpressured.get(tp);
     if (resume && delivery.offsets.inFlight < this.maxQueuedPerPartition / 2) {
