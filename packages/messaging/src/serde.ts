@@ -17,7 +17,7 @@ export interface SerdeOptions {
   readonly registryUrl: string;
   /**
    * Register a schema the registry does not know yet. Convenient for development and tests;
-   * in production `pnpm schemas register` owns registration and this stays off.
+   * in production `./dev schemas register` owns registration and this stays off.
    */
   readonly autoRegister?: boolean;
 }
@@ -64,7 +64,7 @@ export class AvroSerde {
     } catch (error) {
       throw new MessagingError(
         'TRANSIENT',
-        `schema of ${contract.type} is not registered under ${contract.subject}: run 'pnpm schemas register'`,
+        `schema of ${contract.type} is not registered under ${contract.subject}: run './dev schemas register'`,
         { cause: error },
       );
     }
