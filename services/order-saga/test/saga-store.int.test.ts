@@ -281,17 +281,18 @@ describe('message handler under concurrency', () => {
     const { orderId } = decision.state;
     await persist(decision, 'corr-race');
     const reply = reservedReply(orderId);
-    const handle = sagaSubscriptions({ contracts, policy, now: () => T0 }).find(
+    const subscription = sagaSubscriptions({ contracts, policy, now: () => T0 }).find(
       (s) => s.contract.type === reply.type,
-    )?.handle;
-    if (!handle) throw new Error('no handler for InventoryReserved');
+    );
+    if (!subscription) throw new Error('no handler for InventoryReserved');
+    const handle = (tx: Queryable) => subscription.handle(reply.payload, context(tx, orderId));
 
     // The winner holds the row; the loser reads version 1 and waits on its UPDATE.
     const winner = await db.pool.connect();
     try {
       await winner.query('BEGIN');
       await winner.query('SELECT 1 FROM order_saga WHERE order_id = $1 FOR UPDATE', [orderId]);
-      const loser = inTransaction((tx) => handle(reply.payload, context(tx, orderId)));
+      const loser = inTransaction(handle);
       loser.catch(() => undefined); // asserted below; keeps the rejection handled meanwhile
       await eventually('the loser blocked on the row lock', async () => {
         const { rowCount } = await db.pool.query(
@@ -313,7 +314,7 @@ describe('message handler under concurrency', () => {
     }
 
     // The consumer's retry: a fresh transaction reads version 2, where the reply is a duplicate.
-    await inTransaction((tx) => handle(reply.payload, context(tx, orderId)));
+    await inTransaction(handle);
     expect((await findSaga(db.pool, orderId))?.state).toMatchObject({
       version: 2,
       current: 'PROCESS_PAYMENT',
