@@ -584,10 +584,10 @@ export class MessageConsumer {
       if (!classification.retryable || inProcess >= this.backoff.attempts || this.stopping) {
         const next = { ...delivery.state, attempts };
         if (classification.retryable && delivery.state.tier < this.retryDelaysMs.length) {
-          await this.forwardToRetry(delivery.message, next, classification);
+          await this.untilSent(() => this.forwardToRetry(delivery.message, next, classification));
           this.report(delivery, type, 'retried', classification);
         } else {
-          await this.forwardToDlq(delivery.message, next, classification);
+          await this.untilSent(() => this.forwardToDlq(delivery.message, next, classification));
           this.report(delivery, type, 'dead_lettered', classification);
         }
         return;
@@ -597,6 +597,27 @@ export class MessageConsumer {
       const [attempt] = await this.attemptOnce([delivery]);
       if (attempt && !('error' in attempt)) return this.afterSuccess(attempt);
       error = attempt?.error;
+    }
+  }
+
+  /**
+   * A forward that fails (the broker is away longer than kafkajs's own retries) is tried again
+   * with backoff while the consumer runs: the record's key and its partition's commit wait, and
+   * nothing is lost. Stopping gives up; the record is then re-delivered after the restart.
+   */
+  private async untilSent(send: () => Promise<void>): Promise<void> {
+    for (let failures = 1; ; failures += 1) {
+      try {
+        return await send();
+      } catch (error) {
+        if (this.stopping) throw error;
+        const delay = backoffDelay({ attempts: Infinity, baseMs: 500, maxMs: 10_000 }, failures);
+        this.options.logger.warn(
+          { err: error, failures, retryInMs: delay },
+          'consumer: forwarding a failed record to its retry tier or DLQ failed, will retry',
+        );
+        await sleep(delay);
+      }
     }
   }
 

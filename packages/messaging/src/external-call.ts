@@ -91,7 +91,8 @@ const INSERT = `INSERT INTO external_calls (id, name, message_key, input, consum
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now() + $12::int * interval '1 millisecond')`;
 
 const CLAIM_EXPIRED = `UPDATE external_calls SET lease_until = now() + $2::int * interval '1 millisecond'
-  WHERE id IN (SELECT id FROM external_calls WHERE settled_at IS NULL AND lease_until < now()
+  WHERE id IN (SELECT id FROM external_calls
+               WHERE settled_at IS NULL AND lease_until < now() AND name = ANY($3::text[])
                ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED)
   RETURNING id, name, input, message_key, consumer_group, origin_topic, origin_partition,
             origin_offset::text AS origin_offset, value, headers`;
@@ -185,7 +186,12 @@ export class ExternalCalls {
   async recover(limit = 50): Promise<number> {
     if (this.calls.size === 0) return 0;
     const lease = Math.max(...[...this.calls.values()].map((c) => leaseMs(c, 1)));
-    const { rows } = await this.options.pool.query<CallRow>(CLAIM_EXPIRED, [limit, lease]);
+    // Only calls this process can make: another service version's intents stay for their owner.
+    const { rows } = await this.options.pool.query<CallRow>(CLAIM_EXPIRED, [
+      limit,
+      lease,
+      [...this.calls.keys()],
+    ]);
     for (const row of rows) {
       this.options.logger.info({ call: row.name, id: row.id }, 'external call resumed');
       void this.run({
