@@ -1,6 +1,6 @@
 import { Listr } from 'listr2';
 import { allTopics, SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
-import { describeBroker, ensureTopics } from '@orderflow/messaging';
+import { describeBroker, ensureTopics } from '@orderflow/messaging/admin';
 import { kafkaBrokers, registryUrl, type StackConfig } from './config.js';
 import {
   KAFKA,

@@ -3,13 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Admin, Producer } from 'kafkajs';
 import { dlqTopic } from '@orderflow/contracts';
 import { componentPid, status } from '@orderflow/infra';
-import {
-  AvroSerde,
-  createKafka,
-  PRODUCER_CONFIG,
-  readDlq,
-  silentLogger,
-} from '@orderflow/messaging';
+import { AvroSerde, createKafka, PRODUCER_CONFIG, silentLogger } from '@orderflow/messaging';
+import { readDlq } from '@orderflow/messaging/dlq';
 import { testEnvironment } from '@orderflow/testkit';
 import { chaosStackConfig, servicePools } from './chaos-stack.js';
 import { prepareScenario } from './prepare.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
 import { crash, logFile, startComponent, waitForExit, type StackConfig } from '@orderflow/infra';
-import { KILL_AFTER_COMMIT_ENV } from '@orderflow/messaging';
+import { KILL_AFTER_COMMIT_ENV } from '@orderflow/messaging/fault-injection';
 import { pick, shuffle } from './profile.js';
 
 /**

@@ -7,12 +7,12 @@ import { testEnvironment } from '@orderflow/testkit';
 import {
   AvroSerde,
   createKafka,
-  ensureTopics,
   Publisher,
   silentLogger,
   StormGuard,
   type MessageContract,
 } from '../src/index.js';
+import { ensureTopics } from '../src/admin.js';
 
 /** What every scenario shares: where the stack is, the message shape, topics and a counting consumer. */
 

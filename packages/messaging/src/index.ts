@@ -1,4 +1,6 @@
-export * from './admin.js';
+// What services build on. Tooling lives behind its own entries: '@orderflow/messaging/admin'
+// (topic creation), '/dlq' (reading and replaying dead letters), '/fault-injection'.
+export { describeBroker, type BrokerInfo } from './admin.js';
 export * from './backoff.js';
 export * from './consumer.js';
 export * from './contract.js';
@@ -6,7 +8,6 @@ export * from './db.js';
 export * from './envelope.js';
 export * from './external-call.js';
 export * from './errors.js';
-export * from './fault-injection.js';
 export * from './kafka.js';
 export * from './logger.js';
 export * from './messaging.js';
@@ -17,4 +18,3 @@ export * from './retry-headers.js';
 export * from './serde.js';
 export * from './storm-guard.js';
 export * from './transaction.js';
-export * from './dlq.js';

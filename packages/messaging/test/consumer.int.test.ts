@@ -4,15 +4,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { dlqTopic, retryTopic } from '@orderflow/contracts';
 import { eventually } from '@orderflow/testkit';
 import { startTelemetry } from '@orderflow/telemetry';
-import {
-  AvroSerde,
-  CE,
-  NonRetryableError,
-  readDlq,
-  replayDlq,
-  X,
-  type Outcome,
-} from '../src/index.js';
+import { readDlq, replayDlq } from '../src/dlq.js';
+import { AvroSerde, CE, NonRetryableError, X, type Outcome } from '../src/index.js';
 import { createKafka } from '../src/kafka.js';
 import { silentLogger } from '../src/logger.js';
 import {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { v7 as uuidv7 } from 'uuid';
 import { dlqTopic } from '@orderflow/contracts';
-import { AvroSerde, ensureTopics, failureHeaders, X, type Classification } from '../src/index.js';
+import { ensureTopics } from '../src/admin.js';
+import { AvroSerde, failureHeaders, X, type Classification } from '../src/index.js';
 import {
   brokers,
   collectRecords,

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@orderflow/testkit';
-import { AvroSerde, KILL_AFTER_COMMIT_ENV, type Outcome } from '../src/index.js';
+import { KILL_AFTER_COMMIT_ENV } from '../src/fault-injection.js';
+import { AvroSerde, type Outcome } from '../src/index.js';
 import {
   createTopicsFor,
   env,

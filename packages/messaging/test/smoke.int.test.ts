@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { eventually, testEnvironment } from '@orderflow/testkit';
-import { ensureTopics } from '../src/index.js';
+import { ensureTopics } from '../src/admin.js';
 
 /**
  * Smoke test of the real path the platform depends on: the registry's Confluent API, kafkajs

@@ -9,8 +9,8 @@ import {
   testEnvironment,
   type TestDatabase,
 } from '@orderflow/testkit';
+import { ensureTopics } from '../src/admin.js';
 import {
-  ensureTopics,
   envelopeHeaders,
   Messaging,
   silentLogger,

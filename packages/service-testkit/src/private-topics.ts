@@ -1,5 +1,5 @@
 import { dlqTopic, RETRY_TIERS, retryTopic } from '@orderflow/contracts';
-import { ensureTopics } from '@orderflow/messaging';
+import { ensureTopics } from '@orderflow/messaging/admin';
 
 /**
  * Creates `topic` with the retry tiers and dead-letter topic that consumer `group` uses, for one

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { dlqTopic, RETRY_TIERS, retryTopic, type TopicName } from '@orderflow/contracts';
+import { ensureTopics } from '@orderflow/messaging/admin';
 import {
-  ensureTopics,
   Messaging,
   silentLogger,
   type Envelope,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { createKafka, readDlq, silentLogger } from '@orderflow/messaging';
+import { createKafka, silentLogger } from '@orderflow/messaging';
+import { readDlq } from '@orderflow/messaging/dlq';
 import { eventually, testEnvironment } from '@orderflow/testkit';
 import type { HistoryEntry, OrderResource } from '../src/handlers/order-resource.js';
 import { startHarness, validBody, type Harness } from './harness.js';

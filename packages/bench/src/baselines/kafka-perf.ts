@@ -8,7 +8,7 @@ import {
   VERSIONS,
   type StackConfig,
 } from '@orderflow/infra';
-import { ensureTopics } from '@orderflow/messaging';
+import { ensureTopics } from '@orderflow/messaging/admin';
 import type { Admin } from '../kafka-types.js';
 import type { ConsumerPerf, KafkaPerf, ProducerPerf } from '../results.js';
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka, Producer } from '../kafka-types.js';
-import { ensureTopics, PRODUCER_CONFIG } from '@orderflow/messaging';
+import { PRODUCER_CONFIG } from '@orderflow/messaging';
+import { ensureTopics } from '@orderflow/messaging/admin';
 import type { ChainStep } from '../results.js';
 import { arrivalCount, realClock, runOpenLoop } from '../schedule.js';
 import { summarize } from '../stats.js';
