@@ -28,8 +28,10 @@ export interface StackConfig {
   readonly kafkaHeap: string;
   readonly registryHeap: string;
   /**
-   * How services run: `source` (default) is their TypeScript through tsx, as in development;
-   * `dist` is the compiled JavaScript `stack up` builds first, as in production (and the images).
+   * How services run: `dist` (default) is the compiled JavaScript `stack up` builds first (turbo,
+   * cached), as in production and the images; `source` is their TypeScript through tsx, for a
+   * quick edit-and-restart. The default is the one the bench favours: the same CPU per order
+   * with less memory per service and a faster start (README, measured figures).
    */
   readonly serviceRuntime: ServiceRuntime;
 }
@@ -38,7 +40,7 @@ export const SERVICE_RUNTIMES = ['source', 'dist'] as const;
 export type ServiceRuntime = (typeof SERVICE_RUNTIMES)[number];
 
 function serviceRuntime(env: NodeJS.ProcessEnv): ServiceRuntime {
-  const raw = env.SERVICE_RUNTIME || 'source';
+  const raw = env.SERVICE_RUNTIME || 'dist';
   if (!(SERVICE_RUNTIMES as readonly string[]).includes(raw)) {
     throw new Error(`SERVICE_RUNTIME=${raw} must be one of: ${SERVICE_RUNTIMES.join(', ')}`);
   }

@@ -172,13 +172,13 @@ export async function up(config: StackConfig, options: UpOptions = {}): Promise<
         },
       },
       {
-        title: 'Build the services (SERVICE_RUNTIME=dist; turbo, cached)',
+        title: 'Build the services (turbo, cached; SERVICE_RUNTIME=source skips it)',
         enabled:
           want.has('services') && config.serviceRuntime === 'dist' && runnableServices().length > 0,
         task: async (_ctx, task) => {
           const t0 = Date.now();
           await buildServices(runnableServices());
-          task.title = `Services built (SERVICE_RUNTIME=dist) in ${seconds(t0)}`;
+          task.title = `Services built in ${seconds(t0)}`;
         },
       },
       {

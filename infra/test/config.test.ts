@@ -24,9 +24,9 @@ describe('stack configuration', () => {
     expect(() => loadStackConfig({ KAFKA_PORT: '70000' })).toThrow(/KAFKA_PORT/);
   });
 
-  it('runs services from their sources unless SERVICE_RUNTIME=dist, and refuses anything else', () => {
-    expect(loadStackConfig({}).serviceRuntime).toBe('source');
-    expect(loadStackConfig({ SERVICE_RUNTIME: 'dist' }).serviceRuntime).toBe('dist');
+  it('runs services from their build unless SERVICE_RUNTIME=source, and refuses anything else', () => {
+    expect(loadStackConfig({}).serviceRuntime).toBe('dist');
+    expect(loadStackConfig({ SERVICE_RUNTIME: 'source' }).serviceRuntime).toBe('source');
     expect(() => loadStackConfig({ SERVICE_RUNTIME: 'build' })).toThrow(
       /SERVICE_RUNTIME=build must be one of: source, dist/,
     );

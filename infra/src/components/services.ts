@@ -85,7 +85,7 @@ function serviceEntry(config: StackConfig, service: ServiceName): string[] {
     throw new StackError(
       `${service} has no ${folder}/main.${ext}`,
       config.serviceRuntime === 'dist'
-        ? 'Run `./dev build` (`SERVICE_RUNTIME=dist ./dev stack up` builds first).'
+        ? 'Run `./dev build` (`./dev stack up` builds first).'
         : 'Restore the service sources (git status shows what is missing).',
     );
   }
@@ -111,8 +111,8 @@ export async function buildServices(services: readonly ServiceName[]): Promise<v
     });
   } catch (error) {
     throw new StackError(
-      'Building the services for SERVICE_RUNTIME=dist failed.',
-      'Fix the compile errors in the log tail (`./dev build` shows them all), or run from the sources: unset SERVICE_RUNTIME.',
+      'Building the services failed.',
+      'Fix the compile errors in the log tail (`./dev build` shows them all), or run from the sources: SERVICE_RUNTIME=source ./dev stack up.',
       (commandOutput(error) || String(error)).split('\n').slice(-40).join('\n'),
       { cause: error },
     );
