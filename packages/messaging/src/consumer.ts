@@ -21,6 +21,7 @@ import type { OutboxRelay } from './outbox-relay.js';
 import type { OutgoingMessage, OutboxRow, Publisher } from './publisher.js';
 import { failureHeaders, failureState, X, type FailureState } from './retry-headers.js';
 import { KeyQueue } from './runtime/key-queue.js';
+import { withTransaction } from './transaction.js';
 import { PartitionOffsets } from './runtime/partition-offsets.js';
 import type { AvroSerde } from './serde.js';
 
@@ -460,42 +461,40 @@ export class MessageConsumer {
   private async transact(runnable: Runnable[]): Promise<void> {
     const { group } = this.options;
     const several = runnable.length > 1;
-    let client: pg.PoolClient | undefined;
     try {
-      client = await this.options.pool.connect();
-      await client.query('BEGIN');
-      const { rows } = await client.query<{ message_id: string }>(INBOX_INSERT, [
-        group,
-        runnable.map((r) => r.envelope.id),
-        runnable.map((r) => r.envelope.type),
-        runnable.map((r) => r.subscription.contract.topic),
-        runnable.map((r) => r.delivery.partition),
-        runnable.map((r) => r.delivery.message.offset),
-      ]);
-      const inserted = new Set(rows.map((row) => row.message_id));
-      for (const [i, r] of runnable.entries()) {
-        if (!inserted.has(r.envelope.id)) {
-          r.duplicate = true;
-          continue;
+      await withTransaction(this.options.pool, async (client) => {
+        const { rows } = await client.query<{ message_id: string }>(INBOX_INSERT, [
+          group,
+          runnable.map((r) => r.envelope.id),
+          runnable.map((r) => r.envelope.type),
+          runnable.map((r) => r.subscription.contract.topic),
+          runnable.map((r) => r.delivery.partition),
+          runnable.map((r) => r.delivery.message.offset),
+        ]);
+        const inserted = new Set(rows.map((row) => row.message_id));
+        for (const [i, r] of runnable.entries()) {
+          if (!inserted.has(r.envelope.id)) {
+            r.duplicate = true;
+            continue;
+          }
+          if (several) await client.query(`SAVEPOINT r${i}`);
+          try {
+            await this.handle(client, r);
+          } catch (error) {
+            // Alone, the record's failure is the transaction's; in a group, only its savepoint's.
+            if (!several) throw error;
+            await client.query(`ROLLBACK TO SAVEPOINT r${i}`);
+            await client.query('DELETE FROM inbox WHERE consumer_group = $1 AND message_id = $2', [
+              group,
+              r.envelope.id,
+            ]);
+            r.error = error;
+            r.rows = [];
+            r.deferred = [];
+          }
         }
-        if (several) await client.query(`SAVEPOINT r${i}`);
-        try {
-          await this.handle(client, r);
-        } catch (error) {
-          if (!several) throw error;
-          await client.query(`ROLLBACK TO SAVEPOINT r${i}`);
-          await client.query('DELETE FROM inbox WHERE consumer_group = $1 AND message_id = $2', [
-            group,
-            r.envelope.id,
-          ]);
-          r.error = error;
-          r.rows = [];
-          r.deferred = [];
-        }
-      }
-      await client.query('COMMIT');
+      });
     } catch (error) {
-      await client?.query('ROLLBACK').catch(() => undefined);
       for (const r of runnable) {
         r.error = error;
         r.duplicate = false;
@@ -503,8 +502,6 @@ export class MessageConsumer {
         r.deferred = [];
       }
       return;
-    } finally {
-      client?.release();
     }
     this.options.afterCommit?.();
     this.options.relay?.handOff(runnable.flatMap((r) => r.rows));

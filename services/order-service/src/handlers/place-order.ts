@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { MessagePayload } from '@orderflow/contracts';
-import type { Messaging } from '@orderflow/messaging';
+import { withTransaction, type Messaging, type OutboxRow } from '@orderflow/messaging';
 import {
   HttpProblem,
   PROBLEM_CONTENT_TYPE,
@@ -140,7 +140,7 @@ export function placeOrderCommand(orderId: string, body: PlaceOrderBody): PlaceO
 
 /** A new order, or the Idempotency-Key's record when the key was used before. */
 type Outcome =
-  | { readonly kind: 'placed'; readonly order: PlacedOrder }
+  | { readonly kind: 'placed'; readonly order: PlacedOrder; readonly row: OutboxRow }
   | { readonly kind: 'seen'; readonly orderId: string; readonly sameBody: boolean };
 
 export function placeOrderRoute(app: HttpApp, deps: PlaceOrderDeps): void {
@@ -151,46 +151,46 @@ export function placeOrderRoute(app: HttpApp, deps: PlaceOrderDeps): void {
   ): Promise<Outcome> {
     const orderId = deps.newId();
     const command = placeOrderCommand(orderId, body);
-    const client = await deps.pool.connect();
     try {
-      await client.query('BEGIN');
-      if (key !== undefined) {
-        const hash = requestHash(body);
-        const first = await claimIdempotencyKey(client, key, { requestHash: hash, orderId });
-        if (first) {
-          await client.query('ROLLBACK');
-          return { kind: 'seen', orderId: first.orderId, sameBody: first.requestHash === hash };
+      const outcome = await withTransaction(deps.pool, async (client): Promise<Outcome> => {
+        if (key !== undefined) {
+          const hash = requestHash(body);
+          const first = await claimIdempotencyKey(client, key, { requestHash: hash, orderId });
+          if (first)
+            return { kind: 'seen', orderId: first.orderId, sameBody: first.requestHash === hash };
         }
-      }
-      const { order } = await executeOrderCommand(
-        client,
-        deps.store,
-        orderId,
-        command,
-        deps.now(),
-        {
-          correlationId,
-          command: command.type,
-        },
-      );
-      await deps.messaging.publisher.publish(client, {
-        contract: deps.contracts.placed,
-        key: orderId,
-        correlationId,
-        payload: {
+        const { order } = await executeOrderCommand(
+          client,
+          deps.store,
           orderId,
-          customerId: order.customerId,
-          lines: order.lines,
-          shippingAddress: order.shippingAddress,
-          channel: order.channel,
-          // Travels to payment through the saga; not part of the order's own state or API.
-          paymentToken: body.payment.token,
-        } satisfies MessagePayload<'orders.OrderPlaced'>,
+          command,
+          deps.now(),
+          { correlationId, command: command.type },
+        );
+        const { row } = await deps.messaging.publisher.insert(
+          client,
+          {
+            contract: deps.contracts.placed,
+            key: orderId,
+            correlationId,
+            payload: {
+              orderId,
+              customerId: order.customerId,
+              lines: order.lines,
+              shippingAddress: order.shippingAddress,
+              channel: order.channel,
+              // Travels to payment through the saga; not part of the order's own state or API.
+              paymentToken: body.payment.token,
+            } satisfies MessagePayload<'orders.OrderPlaced'>,
+          },
+          deps.messaging.relay.writer,
+        );
+        return { kind: 'placed', order, row };
       });
-      await client.query('COMMIT');
-      return { kind: 'placed', order };
+      // Committed: this process's relay sends it at once, with no NOTIFY round trip.
+      if (outcome.kind === 'placed') deps.messaging.relay.handOff([outcome.row]);
+      return outcome;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
       if (error instanceof OrderDomainError) {
         throw new HttpProblem({
           status: error.httpStatus,
@@ -200,8 +200,6 @@ export function placeOrderRoute(app: HttpApp, deps: PlaceOrderDeps): void {
         });
       }
       throw error;
-    } finally {
-      client.release();
     }
   }
 
