@@ -26,6 +26,11 @@ export const CHAOS_STACK_ENV = Object.freeze({
   SCHEMA_REGISTRY_PORT: '18081',
   SERVICE_PORT_OFFSET: '10000',
   DATABASE_NAME_PREFIX: 'chaos_',
+  // Admission control off: the scenarios hold the offered load steady through their faults and
+  // judge what the platform does with it. With the bounds on, order-service would shed that load
+  // with 503s while a service restarts (its own integration test and the bench cover that).
+  ADMISSION_MAX_IN_FLIGHT: '1000000',
+  ADMISSION_MAX_OLDEST_AGE_MS: '3600000',
 });
 
 /** The chaos stack's config; workers inherit CHAOS_STACK_ENV from the global setup. */
