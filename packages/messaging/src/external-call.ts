@@ -372,11 +372,16 @@ async function callWithTimeout<I, R>(call: ExternalCall<I, R>, input: I): Promis
   }
 }
 
-/** Whether an unsettled intent of `name` exists for `key` (e.g. a charge still in flight). */
-export async function hasUnsettledCall(tx: Queryable, name: string, key: string): Promise<boolean> {
-  const { rows } = await tx.query(
-    'SELECT 1 FROM external_calls WHERE name = $1 AND message_key = $2 AND settled_at IS NULL LIMIT 1',
-    [name, key],
+/** The name of an unsettled intent for `key` among `names` (e.g. a charge still in flight), if any. */
+export async function unsettledCall(
+  tx: Queryable,
+  names: readonly string[],
+  key: string,
+): Promise<string | undefined> {
+  const { rows } = await tx.query<{ name: string }>(
+    `SELECT name FROM external_calls
+      WHERE name = ANY($1::text[]) AND message_key = $2 AND settled_at IS NULL LIMIT 1`,
+    [names, key],
   );
-  return rows.length > 0;
+  return rows[0]?.name;
 }

@@ -3,7 +3,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { dlqTopic } from '@orderflow/contracts';
 import { createTestDatabase, eventually, type TestDatabase } from '@orderflow/testkit';
 import { CE } from '../src/envelope.js';
-import { ExternalCalls, hasUnsettledCall, type ExternalCall } from '../src/external-call.js';
+import { ExternalCalls, unsettledCall, type ExternalCall } from '../src/external-call.js';
 import { silentLogger } from '../src/logger.js';
 import { X } from '../src/retry-headers.js';
 import { AvroSerde } from '../src/serde.js';
@@ -137,7 +137,7 @@ beforeAll(async () => {
           const { orderId, lines } = payload as ReservePayload;
           const seq = lines[0]?.quantity ?? 0;
           // Whether a call of this key is still out when this record runs.
-          const unsettled = await hasUnsettledCall(ctx.tx, slowCall.name, ctx.key);
+          const unsettled = (await unsettledCall(ctx.tx, [slowCall.name], ctx.key)) !== undefined;
           await ctx.tx.query('INSERT INTO effects (order_id, seq, unsettled) VALUES ($1, $2, $3)', [
             orderId,
             seq,

@@ -1,7 +1,7 @@
 import {
-  hasUnsettledCall,
   MessagingError,
   subscribe,
+  unsettledCall,
   type ExternalCall,
   type HandlerContext,
   type SettleContext,
@@ -144,10 +144,12 @@ export function paymentHandlers(
 
   /** A command of an order whose gateway call is still out waits for it (retried, key held). */
   async function waitForCallInFlight(ctx: HandlerContext, orderId: string): Promise<void> {
-    for (const name of [CHARGE_CALL, REFUND_CALL]) {
-      if (await hasUnsettledCall(ctx.tx, name, orderId))
-        throw new MessagingError('TRANSIENT', `a ${name} for order ${orderId} is still in flight`);
-    }
+    const inFlight = await unsettledCall(ctx.tx, [CHARGE_CALL, REFUND_CALL], orderId);
+    if (inFlight)
+      throw new MessagingError(
+        'TRANSIENT',
+        `a ${inFlight} for order ${orderId} is still in flight`,
+      );
   }
 
   async function process(command: ProcessPayment, ctx: HandlerContext): Promise<void> {
