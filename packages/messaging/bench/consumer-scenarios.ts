@@ -7,6 +7,7 @@ import {
   Messaging,
   parseEnvelope,
   silentLogger,
+  stringHeaders,
   withTransaction,
 } from '../src/index.js';
 import {
@@ -117,10 +118,7 @@ export function handWrittenConsumer(all: readonly ReserveInventory[], sizes: Siz
       await consumer.run({
         partitionsConsumedConcurrently: 3,
         eachMessage: async ({ message, partition }) => {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(message.headers ?? {}))
-            if (v !== undefined) headers[k] = v.toString();
-          const envelope = parseEnvelope(headers);
+          const envelope = parseEnvelope(stringHeaders(message.headers));
           const { value } = await serde.decode(message.value, contract);
           await withTransaction(pool, async (tx) => {
             const inserted = await tx.query(

@@ -161,6 +161,14 @@ interface Runnable {
 
 const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
+/** A record whose writes were rolled back: nothing of it was committed, so nothing follows. */
+function rolledBack(r: Runnable, error: unknown): void {
+  r.error = error;
+  r.duplicate = false;
+  r.rows = [];
+  r.deferred = [];
+}
+
 const INBOX_INSERT = `
   INSERT INTO inbox (consumer_group, message_id, message_type, topic, kafka_partition, kafka_offset)
   SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[])
@@ -496,19 +504,12 @@ export class MessageConsumer {
               group,
               r.envelope.id,
             ]);
-            r.error = error;
-            r.rows = [];
-            r.deferred = [];
+            rolledBack(r, error);
           }
         }
       });
     } catch (error) {
-      for (const r of runnable) {
-        r.error = error;
-        r.duplicate = false;
-        r.rows = [];
-        r.deferred = [];
-      }
+      for (const r of runnable) rolledBack(r, error);
       return;
     }
     this.options.afterCommit?.();
