@@ -6,11 +6,15 @@ import { SERVICE_NAMES } from '@orderflow/contracts';
 import { loadStackConfig, type StackConfig } from './config.js';
 import { StackError } from './errors.js';
 import { logFile, tail } from './process.js';
+import { INSTANCE_PORT_STEP } from './instances.js';
 import { COMPONENTS, down, status, up, type Component } from './stack.js';
 import { renderTable } from './table.js';
 
-function config(): StackConfig {
-  return loadStackConfig();
+/** `instances` (from `--instances`) overrides STACK_INSTANCES, through the same validation. */
+function config(instances?: string): StackConfig {
+  return loadStackConfig(
+    instances === undefined ? process.env : { ...process.env, STACK_INSTANCES: instances },
+  );
 }
 
 async function printStatus(cfg: StackConfig): Promise<void> {
@@ -29,8 +33,14 @@ program
   .command('up')
   .description('start what is not running yet, wait until ready, create databases and topics')
   .addOption(new Option('--only <components...>', 'start only these').choices(COMPONENTS))
-  .action(async (opts: { only?: Component[] }) => {
-    const cfg = config();
+  .addOption(
+    new Option(
+      '--instances <n>',
+      `instances of every service (ports +${INSTANCE_PORT_STEP} each; one database and consumer group per service)`,
+    ).env('STACK_INSTANCES'),
+  )
+  .action(async (opts: { only?: Component[]; instances?: string }) => {
+    const cfg = config(opts.instances);
     const t0 = Date.now();
     await up(cfg, { components: opts.only });
     console.log(
@@ -67,7 +77,7 @@ program
 program
   .command('logs')
   .description('print the log of a component')
-  .argument('<component>', 'kafka or registry')
+  .argument('<component>', 'kafka, registry or a service instance (order-saga, order-saga@2)')
   .option('-f, --follow', 'keep printing new lines')
   .option('-n, --lines <n>', 'how many lines', '50')
   .action((component: string, opts: { follow?: boolean; lines: string }) => {
@@ -75,7 +85,7 @@ program
     if (!existsSync(file)) {
       throw new StackError(
         `No log for '${component}' at ${file}.`,
-        "Components with logs: kafka, registry. Run './dev stack up' first.",
+        "Components with logs: kafka, registry, the services' instances (see './dev stack status'). Run './dev stack up' first.",
       );
     }
     if (opts.follow) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICES, type ServiceName } from '@orderflow/contracts';
+import { instancePortShift, parseInstanceCount } from './instances.js';
 
 /** Pinned versions of what the launcher runs; see README "Versions" for why these. */
 export const VERSIONS = {
@@ -21,6 +22,8 @@ export interface StackConfig {
   readonly registryPort: number;
   /** Added to every service's catalogue port, so a second stack's services do not collide. */
   readonly servicePortOffset: number;
+  /** Instances of every service `up` runs (STACK_INSTANCES, `--instances`); see instances.ts. */
+  readonly serviceInstances: number;
   readonly databaseUrl: string;
   /** Put before every service's catalogue database name (e.g. `chaos_orderflow_orders`). */
   readonly databaseNamePrefix: string;
@@ -74,6 +77,17 @@ function servicePortOffset(env: NodeJS.ProcessEnv): number {
   return offset;
 }
 
+function serviceInstances(env: NodeJS.ProcessEnv, offset: number): number {
+  const count = parseInstanceCount(env.STACK_INSTANCES);
+  const highest = Math.max(...Object.values(SERVICES).map((s) => s.port)) + offset;
+  if (highest + instancePortShift(count) > 65535) {
+    throw new Error(
+      `STACK_INSTANCES=${count} would put instance ${count} of a service on port ${highest + instancePortShift(count)}, past 65535 (lower SERVICE_PORT_OFFSET or the instances)`,
+    );
+  }
+  return count;
+}
+
 function databaseNamePrefix(env: NodeJS.ProcessEnv): string {
   const raw = env.DATABASE_NAME_PREFIX ?? '';
   // Database names are spliced into SQL as identifiers: keep them to plain lower-case words.
@@ -86,6 +100,7 @@ function databaseNamePrefix(env: NodeJS.ProcessEnv): string {
 /** Reads the launcher's settings from the environment once; every value has a local default. */
 export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
   const stackDir = path.resolve(env.STACK_DIR ?? path.join(REPO_ROOT, '.stack'));
+  const offset = servicePortOffset(env);
   return Object.freeze({
     stackDir,
     cacheDir: path.resolve(env.STACK_CACHE_DIR ?? path.join(REPO_ROOT, '.cache', 'stack')),
@@ -93,7 +108,8 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     kafkaPort: port(env, 'KAFKA_PORT', 9092),
     kafkaControllerPort: port(env, 'KAFKA_CONTROLLER_PORT', 9093),
     registryPort: port(env, 'SCHEMA_REGISTRY_PORT', 8081),
-    servicePortOffset: servicePortOffset(env),
+    servicePortOffset: offset,
+    serviceInstances: serviceInstances(env, offset),
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     databaseNamePrefix: databaseNamePrefix(env),
     javaHome: env.JAVA_HOME || undefined,
@@ -111,13 +127,16 @@ export function registryUrl(config: StackConfig): string {
   return `http://${config.host}:${config.registryPort}/apis/ccompat/v7`;
 }
 
-/** Where this stack runs a service: its catalogue port moved by SERVICE_PORT_OFFSET. */
-export function servicePort(config: StackConfig, service: ServiceName): number {
-  return SERVICES[service].port + config.servicePortOffset;
+/**
+ * Where this stack runs a service's instance (1-based): its catalogue port moved by
+ * SERVICE_PORT_OFFSET, and by INSTANCE_PORT_STEP per instance after the first.
+ */
+export function servicePort(config: StackConfig, service: ServiceName, instance = 1): number {
+  return SERVICES[service].port + config.servicePortOffset + instancePortShift(instance);
 }
 
-export function serviceUrl(config: StackConfig, service: ServiceName): string {
-  return `http://${config.host}:${servicePort(config, service)}`;
+export function serviceUrl(config: StackConfig, service: ServiceName, instance = 1): string {
+  return `http://${config.host}:${servicePort(config, service, instance)}`;
 }
 
 /** This stack's database of a service: its catalogue name behind DATABASE_NAME_PREFIX. */

@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -37,9 +38,9 @@ export function marker(config: StackConfig, component: string): string {
   return `-Dorderflow.stack=${config.stackDir}#${component}`;
 }
 
-function commandLine(pid: number): string | undefined {
+function commandLine(pid: number): string[] | undefined {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   } catch {
     return undefined;
   }
@@ -50,10 +51,19 @@ export function runningProcess(config: StackConfig, component: string): ProcessR
   const file = recordFile(config, component);
   if (!existsSync(file)) return undefined;
   const record = JSON.parse(readFileSync(file, 'utf8')) as ProcessRecord;
-  const cmd = commandLine(record.pid);
-  if (cmd?.includes(marker(config, component))) return record;
+  // The whole argument, not a substring: `#order-service` is a prefix of `#order-service@2`.
+  if (commandLine(record.pid)?.includes(marker(config, component))) return record;
   rmSync(file, { force: true });
   return undefined;
+}
+
+/** Components with a pid file in this stack's folder (alive or not; runningProcess tells). */
+export function recordedComponents(config: StackConfig): string[] {
+  const dir = path.dirname(recordFile(config, 'x'));
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => name.slice(0, -'.json'.length));
 }
 
 /**

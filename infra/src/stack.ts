@@ -20,10 +20,17 @@ import { registerSchemas } from './components/schemas.js';
 import {
   buildServices,
   runnableServices,
+  runningInstances,
   serviceUrl,
   startService,
   waitForService,
 } from './components/services.js';
+import {
+  parseInstance,
+  planInstances,
+  serviceInstance,
+  type InstanceComponent,
+} from './instances.js';
 import { checkJava, checkPortFree } from './preflight.js';
 import {
   killProcess,
@@ -182,20 +189,26 @@ export async function up(config: StackConfig, options: UpOptions = {}): Promise<
         },
       },
       {
-        title: 'Services',
+        title:
+          config.serviceInstances === 1
+            ? 'Services'
+            : `Services, ${config.serviceInstances} instances each`,
         enabled: want.has('services') && runnableServices().length > 0,
         task: (_ctx, task) =>
           task.newListr(
-            runnableServices().map((service) => ({
-              title: `${service} on ${serviceUrl(config, service)}`,
-              task: async (ctx: Ctx, sub) => {
-                const t0 = Date.now();
-                const record = await startService(config, service);
-                if (record) ctx.started.push(record);
-                await waitForService(config, service);
-                sub.title = `${service} on ${serviceUrl(config, service)}: ${record ? `ready in ${seconds(t0)}` : 'already running'}`;
-              },
-            })),
+            planInstances(config.serviceInstances, runnableServices()).map((instance) => {
+              const where = `${instance.component} on ${serviceUrl(config, instance.service, instance.index)}`;
+              return {
+                title: where,
+                task: async (ctx: Ctx, sub: { title: string }) => {
+                  const t0 = Date.now();
+                  const record = await startService(config, instance);
+                  if (record) ctx.started.push(record);
+                  await waitForService(config, instance);
+                  sub.title = `${where}: ${record ? `ready in ${seconds(t0)}` : 'already running'}`;
+                },
+              };
+            }),
             // One at a time: five TypeScript services booting at once starve two cores.
             { concurrent: false, exitOnError: true },
           ),
@@ -220,14 +233,23 @@ export async function provision(config: StackConfig, brokers: readonly string[])
   await ensureTopics(brokers, allTopics());
 }
 
-/** Stops the given processes (default: every one the launcher runs). */
+/**
+ * Stops the given processes (default: every one the launcher runs). A service's name stands for
+ * all its instances, so `down --only services` leaves none behind whatever `up` was asked for.
+ */
 export async function down(
   config: StackConfig,
   // Services first: they flush their outboxes to a broker that is still there.
   components: readonly string[] = [...SERVICE_NAMES, REGISTRY, KAFKA],
 ): Promise<ProcessRecord[]> {
   const stopped: ProcessRecord[] = [];
-  for (const component of components) {
+  const targets = components.flatMap((component) => {
+    const instance = parseInstance(component);
+    if (instance?.index !== 1) return [component];
+    const others = runningInstances(config, instance.service).filter((i) => i.index > 1);
+    return [...others.map((i) => i.component), component];
+  });
+  for (const component of targets) {
     const record = await stopProcess(config, component);
     if (record) stopped.push(record);
   }
@@ -257,8 +279,11 @@ export async function withBrokerOutage<T>(
   }
 }
 
-/** A component the launcher can crash and start on its own (fault injection). */
-export type Restartable = typeof KAFKA | ServiceName;
+/**
+ * A component the launcher can crash and start on its own (fault injection): the broker, or an
+ * instance of a service (`order-saga` is instance 1, `order-saga@2` the second).
+ */
+export type Restartable = typeof KAFKA | InstanceComponent;
 
 /**
  * SIGKILLs one component the launcher runs (no shutdown: a crash) and waits until it is gone; the
@@ -290,8 +315,10 @@ export async function startComponent(
     await waitForKafka(config, options.timeoutMs);
     return record;
   }
-  const record = await startService(config, component, options.env);
-  await waitForService(config, component, options.timeoutMs);
+  const instance = parseInstance(component);
+  if (!instance) throw new Error(`${component} is neither the broker nor a service instance`);
+  const record = await startService(config, instance, options.env);
+  await waitForService(config, instance, options.timeoutMs);
   return record;
 }
 
@@ -345,10 +372,23 @@ export async function status(config: StackConfig): Promise<StatusRow[]> {
       pid: '(system)',
       log: '-',
     })),
-    ...runnableServices().map((service) =>
-      row(service, serviceUrl(config, service), () => waitForService(config, service, 0)),
-    ),
+    ...runnableServices()
+      .flatMap((service) => instancesToShow(config, service))
+      .map((instance) =>
+        row(instance.component, serviceUrl(config, instance.service, instance.index), () =>
+          waitForService(config, instance, 0),
+        ),
+      ),
   ]);
+}
+
+/** The instances `up` would run, and any others still running (from an `up` with more). */
+function instancesToShow(config: StackConfig, service: ServiceName) {
+  const running = runningInstances(config, service).map((i) => i.index);
+  const count = Math.max(config.serviceInstances, ...running);
+  return Array.from({ length: count }, (_, i) => i + 1)
+    .filter((index) => index <= config.serviceInstances || running.includes(index))
+    .map((index) => serviceInstance(service, index));
 }
 
 /** The infrastructure rows only (what integration tests need). */

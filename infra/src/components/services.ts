@@ -12,9 +12,11 @@ import {
   type StackConfig,
 } from '../config.js';
 import { commandOutput, StackError } from '../errors.js';
+import { parseInstance, type ServiceInstance } from '../instances.js';
 import { checkPortFree } from '../preflight.js';
 import {
   marker,
+  recordedComponents,
   runningProcess,
   startProcess,
   watchProcess,
@@ -41,28 +43,44 @@ export function runnableServices(): ServiceName[] {
 
 export { serviceUrl };
 
-/** `env` is added to the service's environment (e.g. a fault-injection switch for one run). */
+/** The instances of `service` this stack runs now, whatever `up` was asked for, by index. */
+export function runningInstances(config: StackConfig, service: ServiceName): ServiceInstance[] {
+  return recordedComponents(config)
+    .map(parseInstance)
+    .filter((i): i is ServiceInstance => i?.service === service)
+    .filter((i) => runningProcess(config, i.component) !== undefined)
+    .sort((a, b) => a.index - b.index);
+}
+
+/**
+ * Starts one instance of a service. Every instance of a service gets the same database and
+ * joins the same consumer group (the service's name); only its port differs. `env` is added to
+ * its environment (e.g. a fault-injection switch for one run).
+ */
 export async function startService(
   config: StackConfig,
-  service: ServiceName,
+  { service, index, component }: ServiceInstance,
   env: NodeJS.ProcessEnv = {},
 ): Promise<ProcessRecord | undefined> {
-  if (runningProcess(config, service)) return undefined;
-  const port = servicePort(config, service);
+  if (runningProcess(config, component)) return undefined;
+  const port = servicePort(config, service, index);
   // A grace period: after a crash (or a chaos suite's SIGKILL) the port frees a moment later.
-  await checkPortFree(config.host, port, service, 3_000);
+  await checkPortFree(config.host, port, component, 3_000);
   const dir = serviceDir(service);
   return startProcess(
     config,
-    service,
+    component,
     process.execPath,
-    [...serviceEntry(config, service), marker(config, service)],
+    [...serviceEntry(config, service), marker(config, component)],
     dir,
     {
       ...process.env,
       PORT: String(port),
       HOST: config.host,
       DATABASE_URL: serviceDatabaseUrl(config, service),
+      // node-postgres sends it as application_name: pg_stat_activity (and so pg_locks) names
+      // the instance behind each connection, e.g. which one holds the outbox relay's lock.
+      PGAPPNAME: component,
       KAFKA_BROKERS: kafkaBrokers(config),
       SCHEMA_REGISTRY_URL: registryUrl(config),
       ...env,
@@ -121,15 +139,15 @@ export async function buildServices(services: readonly ServiceName[]): Promise<v
 
 export async function waitForService(
   config: StackConfig,
-  service: ServiceName,
+  { service, index, component }: ServiceInstance,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const url = `${serviceUrl(config, service)}/health/ready`;
+  const url = `${serviceUrl(config, service, index)}/health/ready`;
   await waitUntil(
     async () => {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
     },
-    { what: `${service} at ${url}`, timeoutMs, ...watchProcess(config, service) },
+    { what: `${component} at ${url}`, timeoutMs, ...watchProcess(config, component) },
   );
 }
