@@ -9,6 +9,16 @@ export {
 } from './config.js';
 export { migrate, serviceDatabaseUrl } from './components/postgres.js';
 export {
+  INSTANCE_PORT_STEP,
+  MAX_INSTANCES,
+  parseInstance,
+  planInstances,
+  serviceInstance,
+  type InstanceComponent,
+  type ServiceInstance,
+} from './instances.js';
+export { runningInstances } from './components/services.js';
+export {
   up,
   down,
   provision,

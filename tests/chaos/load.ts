@@ -98,6 +98,11 @@ export interface LoadOptions {
   readonly ratePerSecond?: number;
   /** How long one order is re-sent before the load gives up on it. */
   readonly retryForMs?: number;
+  /**
+   * Instances of order-service to spread the POSTs over (default 1), as a client-side balancer
+   * would: each attempt goes to the next instance, so a retry after a crash reaches a live one.
+   */
+  readonly orderServiceInstances?: number;
   readonly onPlaced?: (done: number) => void;
   /** Stops the load (the pending placement fails with the reason). */
   readonly signal?: AbortSignal;
@@ -106,15 +111,16 @@ export interface LoadOptions {
 async function placeWithRetries(
   order: PlannedOrder,
   tally: ResponseTally,
-  retryForMs: number,
-  signal?: AbortSignal,
+  options: { retryForMs: number; instances: number; signal?: AbortSignal | undefined },
 ): Promise<PlacedOrder> {
+  const { retryForMs, instances, signal } = options;
   const deadline = Date.now() + retryForMs;
   for (let attempt = 1; ; attempt += 1) {
     signal?.throwIfAborted();
     let outcome: string;
     try {
-      const res = await placeOrder(order.body, { 'idempotency-key': order.key });
+      const instance = 1 + ((order.index + attempt - 1) % instances);
+      const res = await placeOrder(order.body, { 'idempotency-key': order.key }, instance);
       outcome = String(res.status);
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
       if (res.status === 202 || res.status === 200) {
@@ -158,7 +164,11 @@ export async function placeAll(
       }
       inFlight += 1;
       placed.push(
-        await placeWithRetries(order, tally, options.retryForMs ?? 180_000, options.signal),
+        await placeWithRetries(order, tally, {
+          retryForMs: options.retryForMs ?? 180_000,
+          instances: options.orderServiceInstances ?? 1,
+          signal: options.signal,
+        }),
       );
       options.onPlaced?.(placed.length);
     }

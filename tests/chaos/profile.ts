@@ -13,6 +13,7 @@ export const PROFILE = LONG
       // Each order puts 2 commands on inventory.commands: 2,500 orders ≈ 5,000 good records.
       poison: { orders: 2_500, poison: 1_000, poisonPerSecond: 2 },
       fuzz: { requests: 10_000, concurrency: 16 },
+      instances: { orders: 1_000, ratePerSecond: 8, maxInFlight: 40, rounds: 2 },
     }
   : {
       mixedLoad: { orders: 300, concurrency: 8, maxInFlight: 20 },
@@ -20,6 +21,8 @@ export const PROFILE = LONG
       crash: { orders: 150, ratePerSecond: 4, maxInFlight: 30, killsPerService: 1, armed: 1 },
       poison: { orders: 100, poison: 50, poisonPerSecond: 2.5 },
       fuzz: { requests: 1_000, concurrency: 8 },
+      // Two instances of each service, each service's relay holder killed once (long: twice).
+      instances: { orders: 100, ratePerSecond: 4, maxInFlight: 30, rounds: 1 },
     };
 
 /** A small deterministic PRNG (mulberry32), so a failing run can be replayed with CHAOS_SEED. */

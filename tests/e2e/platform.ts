@@ -6,15 +6,17 @@ import { eventually } from '@orderflow/testkit';
 // The launcher's view of where the services listen (SERVICE_PORT_OFFSET moves a second stack's).
 const stack = loadStackConfig();
 
-export function url(service: ServiceName, path: string): string {
-  return `${serviceUrl(stack, service)}${path}`;
+/** `instance` picks one of a service's instances (`./dev stack up --instances N`), 1-based. */
+export function url(service: ServiceName, path: string, instance = 1): string {
+  return `${serviceUrl(stack, service, instance)}${path}`;
 }
 
 export async function getJson<T>(
   service: ServiceName,
   path: string,
+  instance = 1,
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(url(service, path));
+  const res = await fetch(url(service, path, instance));
   return { status: res.status, body: (await res.json()) as T };
 }
 
@@ -50,8 +52,9 @@ export function orderRequest(overrides: Partial<OrderRequest> = {}): OrderReques
 export async function placeOrder(
   body: unknown,
   headers: Record<string, string> = {},
+  instance = 1,
 ): Promise<{ status: number; location: string | null; body: { orderId: string } }> {
-  const res = await fetch(url('order-service', '/orders'), {
+  const res = await fetch(url('order-service', '/orders', instance), {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
@@ -165,9 +168,10 @@ function parseSseBlock(block: string): OrderStreamFrame | undefined {
 export async function openOrderStream(
   orderId: string,
   lastEventId?: string,
+  instance = 1,
 ): Promise<OrderStreamClient> {
   const controller = new AbortController();
-  const res = await fetch(url('order-service', `/orders/${orderId}/stream`), {
+  const res = await fetch(url('order-service', `/orders/${orderId}/stream`, instance), {
     headers: {
       accept: 'text/event-stream',
       ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }),
