@@ -4,7 +4,8 @@ import { z } from 'zod';
  * Environment → typed, frozen config, validated once at start. zod rather than env-schema: the
  * config type is inferred from the schema (env-schema needs a second, hand-kept type or
  * TypeBox), coercion of strings is explicit per field, and every issue carries its path, so one
- * error can name every bad variable at once.
+ * error can name every bad variable at once. Errors name the variable and the rule it breaks,
+ * never the value.
  */
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -28,8 +29,13 @@ export function loadConfig<S extends z.ZodType<object>>(
       result.error.issues.map((issue) => {
         const name = issue.path.map(String).join('.') || '(environment)';
         const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
-        const shown = value === undefined ? 'unset' : `got ${JSON.stringify(value)}`;
-        return `${name}: ${issue.message} (${shown})`;
+        // Never the value itself: it may be a secret (a URL with a password, a key), and this
+        // message goes to logs and CI output. A rule that quoted it gets a placeholder instead.
+        const rule =
+          value === undefined || value === ''
+            ? issue.message
+            : issue.message.replaceAll(value, '<value>');
+        return `${name}: ${rule} (${value === undefined ? 'unset' : 'set'})`;
       }),
     );
   }

@@ -22,6 +22,8 @@ import {
   type ProblemDetails,
 } from './problem.js';
 import { strictJsonBodies } from './request-body.js';
+import type { HttpSecurityOptions } from './security/config.js';
+import { installSecurity } from './security/hardening.js';
 import { unstorableTextPath } from './storable-text.js';
 
 /**
@@ -44,6 +46,8 @@ export interface HttpAppOptions {
   readonly bodyLimitBytes?: number;
   readonly version?: string;
   readonly description?: string;
+  /** Bearer-token keys, rate limit and request timeout (`httpSecurity(config)`). */
+  readonly security: HttpSecurityOptions;
 }
 
 /** The fastify instance services get back: default server types, the telemetry pino logger. */
@@ -55,6 +59,14 @@ export type HttpApp = FastifyInstance<
 >;
 
 export const CORRELATION_HEADER = 'x-correlation-id';
+
+const BEARER_SCHEME = {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+  description:
+    'A JWT signed by the configured issuer (AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE), with `iss`, `aud`, `exp`, `sub` and `roles`: `["customer"]` (sub = customerId: own orders only) or `["admin"]` (every order, inventory changes, saga resumes). Missing, expired or invalid: 401; a role that may not use the route: 403; too many requests from one subject (or IP): 429.',
+} as const;
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 /** A refused body up to this size is read and dropped, so the client gets to read the 413. */
 export const OVERSIZED_BODY_DRAIN_BYTES = 16 * 1024 * 1024;
@@ -79,6 +91,14 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     // Errors fastify raises before a route runs (a URL with broken percent-encoding, say) skip
     // the error handler below; they are problem details all the same.
     frameworkErrors: sendFrameworkProblem,
+    // Time to receive a whole request; a slow sender (slowloris) gets 408 and its socket closed.
+    // Answers are not bounded by it: Server-Sent Events streams stay open.
+    requestTimeout: options.security.requestTimeoutMs,
+    // Node looks for overdue requests every 30 s by default: a 5 s timeout would be up to 35 s.
+    http: {
+      headersTimeout: options.security.requestTimeoutMs,
+      connectionsCheckingInterval: 1_000,
+    },
   });
 
   // JSON APIs: fastify would otherwise parse text/plain too; anything but JSON is a 415.
@@ -88,6 +108,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header(CORRELATION_HEADER, request.id);
   });
+  await installSecurity(app, options.security);
 
   // Before schema validation: a string the database cannot store would otherwise pass the
   // schema and fail in Postgres as a 500 (every service keeps request values in Postgres).
@@ -136,13 +157,17 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
         version: options.version ?? '0.1.0',
         ...(options.description ? { description: options.description } : {}),
       },
+      components: { securitySchemes: { bearerAuth: BEARER_SCHEME } },
+      // Every route needs a token unless its own `security: []` says otherwise (ops routes).
+      security: [{ bearerAuth: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  app.get('/health/live', { schema: { tags: ['ops'] } }, () => Promise.resolve({ status: 'ok' }));
+  const ops = { config: { access: 'public' }, schema: { tags: ['ops'], security: [] } } as const;
+  app.get('/health/live', ops, () => Promise.resolve({ status: 'ok' }));
 
-  app.get('/health/ready', { schema: { tags: ['ops'] } }, async (request, reply) => {
+  app.get('/health/ready', ops, async (request, reply) => {
     const checks = await boundedReadiness(options.readiness, options.readinessTimeoutMs ?? 3_000);
     const failing = Object.entries(checks).filter(([, state]) => state !== 'ok');
     if (failing.length === 0) return { status: 'ok', checks };
@@ -158,7 +183,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       );
   });
 
-  app.get('/metrics', { schema: { tags: ['ops'] } }, async (_request, reply) =>
+  app.get('/metrics', ops, async (_request, reply) =>
     reply.type(METRICS_CONTENT_TYPE).send(await metricsText()),
   );
 

@@ -19,6 +19,14 @@ export {
   type ProblemDetails,
 } from './problem.js';
 export { commonEnv, ConfigError, loadConfig, port, z, type Env } from './config.js';
+export { principalOf, routeAccess, type Access } from './security/access.js';
+export {
+  httpSecurity,
+  securityEnv,
+  type HttpSecurityOptions,
+  type SecurityConfig,
+} from './security/config.js';
+export { clientKey } from './security/hardening.js';
 export {
   runService,
   SHUTDOWN_SIGNALS,

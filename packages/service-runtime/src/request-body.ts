@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import secureJson from 'secure-json-parse';
 import type { HttpApp } from './http-app.js';
 import { HttpProblem } from './problem.js';
 
@@ -34,14 +35,71 @@ export function jsonDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
+/**
+ * JSON.parse by secure-json-parse (what fastify uses), refusing `__proto__` and
+ * `constructor.prototype` keys with a problem naming the key: fastify's own parser reported them
+ * as "Body is not valid JSON", which sent clients looking for a syntax error.
+ */
+export function parseJsonText(text: string): unknown {
+  if (text.trim() === '') {
+    throw new HttpProblem({
+      status: 400,
+      code: 'empty-body',
+      detail: 'The request body is empty, but its Content-Type says JSON',
+    });
+  }
+  try {
+    return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (error) {
+    const message = (error as Error).message;
+    const found = /forbidden (prototype|constructor) property/.test(message)
+      ? forbiddenKey(JSON.parse(text), '')
+      : undefined;
+    if (found !== undefined) {
+      const { key, path } = found;
+      throw new HttpProblem({
+        status: 400,
+        code: 'forbidden-key',
+        detail: `The request body has a "${key}" key at body${path}, which is refused: it could alter object prototypes`,
+        extensions: {
+          errors: [{ path: `body${path}`, property: key, message: 'is not an allowed key' }],
+        },
+      });
+    }
+    throw new HttpProblem({
+      status: 400,
+      code: 'invalid-json',
+      detail: `The request body is not valid JSON: ${message}`,
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Where secure-json-parse found its forbidden key. Plain JSON.parse makes `__proto__` an own
+ * property (it never sets a prototype), so walking its result is safe.
+ */
+function forbiddenKey(value: unknown, path: string): { key: string; path: string } | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Object.hasOwn(value, '__proto__')) return { key: '__proto__', path };
+  const record = value as Record<string, unknown>;
+  const ctor = Object.hasOwn(value, 'constructor') ? record.constructor : undefined;
+  if (ctor !== null && typeof ctor === 'object' && Object.hasOwn(ctor, 'prototype')) {
+    return { key: 'constructor', path };
+  }
+  for (const [name, child] of Object.entries(record)) {
+    const found = forbiddenKey(child, `${path}/${name}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 export function strictJsonBodies(app: HttpApp): void {
-  // fastify's own parser after the UTF-8 check: empty-body and __proto__/constructor refusals stay.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(
     'application/json',
     { parseAs: 'buffer' },
-    (request, body: Buffer, done) => {
+    (_request, body: Buffer, done) => {
       if (!isUtf8(body)) {
         done(
           new HttpProblem({
@@ -65,8 +123,14 @@ export function strictJsonBodies(app: HttpApp): void {
         );
         return;
       }
-      // It answers through `done` (its type allows a promise, which it never returns).
-      void parseJson(request, text, done);
+      let parsed: unknown;
+      try {
+        parsed = parseJsonText(text);
+      } catch (error) {
+        done(error as HttpProblem, undefined);
+        return;
+      }
+      done(null, parsed);
     },
   );
 

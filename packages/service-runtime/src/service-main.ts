@@ -4,6 +4,7 @@ import { createPool, Messaging } from '@orderflow/messaging';
 import { parseKillAfterCommit, type KillAfterCommit } from '@orderflow/messaging/fault-injection';
 import { createLogger, type Logger } from '@orderflow/telemetry';
 import { commonEnv, ConfigError, port, z } from './config.js';
+import { httpSecurity, securityEnv, type SecurityConfig } from './security/config.js';
 import type { HttpApp } from './http-app.js';
 import { runService } from './run-service.js';
 
@@ -37,10 +38,11 @@ export function serviceEnv(service: ServiceName) {
         }
       }),
     ...commonEnv,
+    ...securityEnv,
   };
 }
 
-export interface ServiceConfig {
+export interface ServiceConfig extends SecurityConfig {
   readonly PORT: number;
   readonly HOST: string;
   readonly DATABASE_URL: string;
@@ -80,6 +82,7 @@ export async function serviceMain<C extends ServiceConfig>(
   let config: C;
   try {
     config = options.loadConfig();
+    httpSecurity(config); // a service without a token key source must not start
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${service}: ${error.message}\n`);

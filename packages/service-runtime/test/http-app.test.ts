@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Writable } from 'node:stream';
 import { createLogger } from '@orderflow/telemetry';
 import { buildHttpApp, HttpProblem, type HttpApp, type ReadinessChecks } from '../src/index.js';
+import { publicRoute, testSecurity } from './support/security.js';
 
 const lines: Record<string, unknown>[] = [];
 const sink = new Writable({
@@ -17,6 +18,7 @@ let app: HttpApp;
 
 beforeAll(async () => {
   app = await buildHttpApp({
+    security: (await testSecurity()).security,
     service: 'runtime-test',
     logger,
     readiness: () => Promise.resolve(checks),
@@ -25,6 +27,7 @@ beforeAll(async () => {
   app.put(
     '/things/:id',
     {
+      ...publicRoute,
       schema: {
         params: { type: 'object', properties: { id: { type: 'string', pattern: '^T-' } } },
         body: {
@@ -38,8 +41,10 @@ beforeAll(async () => {
     (request) =>
       Promise.resolve({ id: (request.params as { id: string }).id, ...(request.body as object) }),
   );
-  app.get('/boom', () => Promise.reject(new Error('secret internals at /srv/db.ts:42')));
-  app.get('/gone', () =>
+  app.get('/boom', publicRoute, () =>
+    Promise.reject(new Error('secret internals at /srv/db.ts:42')),
+  );
+  app.get('/gone', publicRoute, () =>
     Promise.reject(
       new HttpProblem({ status: 404, code: 'thing-not-found', detail: 'No thing T-9' }),
     ),
@@ -263,6 +268,7 @@ describe('health, metrics and docs', () => {
 
   it('answers 503 when the readiness probe hangs or throws', async () => {
     const slow = await buildHttpApp({
+      security: (await testSecurity()).security,
       service: 'runtime-test',
       logger,
       readiness: () => new Promise(() => undefined),
@@ -274,6 +280,7 @@ describe('health, metrics and docs', () => {
     await slow.close();
 
     const failing = await buildHttpApp({
+      security: (await testSecurity()).security,
       service: 'runtime-test',
       logger,
       readiness: () => Promise.reject(new Error('pool closed')),

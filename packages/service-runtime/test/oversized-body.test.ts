@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { createLogger } from '@orderflow/telemetry';
 import { buildHttpApp, OVERSIZED_BODY_DRAIN_BYTES, type HttpApp } from '../src/index.js';
+import { publicRoute, testSecurity } from './support/security.js';
 
 // Over a raw socket: `inject` has no connection to close, and with fetch in the same process the
 // server never gets to close the socket while the client is still writing.
@@ -11,12 +12,13 @@ let port: number;
 
 beforeAll(async () => {
   app = await buildHttpApp({
+    security: (await testSecurity()).security,
     service: 'runtime-test',
     logger: createLogger({ service: 'runtime-test', level: 'silent' }),
     readiness: () => Promise.resolve({}),
     bodyLimitBytes: 64 * 1024,
   });
-  app.post('/echo', (request) => Promise.resolve(request.body));
+  app.post('/echo', publicRoute, (request) => Promise.resolve(request.body));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
