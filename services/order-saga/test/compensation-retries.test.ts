@@ -131,16 +131,21 @@ describe('order saga: unconfirmed compensations', () => {
 
   it('a late success while parked is owed but waits behind the stuck compensation', () => {
     const run = new Run();
-    run.feed(msg.reserved(), msg.stepDeadline('PROCESS_PAYMENT'));
-    run.feed(...[1, 2, 3].map((a) => msg.compDeadline('RESERVE_INVENTORY', a)));
-    const late = run.feed(msg.captured());
+    run.feed(
+      msg.reserved(),
+      msg.captured(),
+      msg.committed(),
+      msg.stepDeadline('SCHEDULE_SHIPMENT'),
+    );
+    run.feed(...[1, 2, 3].map((a) => msg.compDeadline('COMMIT_INVENTORY', a)));
+    const late = run.feed(msg.scheduled());
     expect(late.commands).toEqual([]);
     expect(run.state).toMatchObject({
       status: 'FAILED_NEEDS_ATTENTION',
-      compensationStack: ['PROCESS_PAYMENT'],
+      compensationStack: ['PROCESS_PAYMENT', 'SCHEDULE_SHIPMENT'],
     });
-    expect(run.feed(msg.released()).commands.map((c) => c.type)).toEqual(['saga.RefundPayment']);
-    run.feed(msg.refunded());
+    expect(run.feed(msg.restocked()).commands.map((c) => c.type)).toEqual(['saga.CancelShipment']);
+    run.feed(msg.shipCancelled(), msg.refunded());
     expect(run.state.status).toBe('CANCELLED');
   });
 });

@@ -5,7 +5,12 @@ import { ORDER_ID, POLICY, Run, expectIgnored, msg } from './fixtures.js';
 describe('order saga: step deadlines', () => {
   const cases: { step: SagaStep; before: () => SagaInput[]; undo: string[] }[] = [
     { step: 'RESERVE_INVENTORY', before: () => [], undo: [] },
-    { step: 'PROCESS_PAYMENT', before: () => [msg.reserved()], undo: ['saga.ReleaseInventory'] },
+    // Payment's outcome is unknown when given up: the void (RefundPayment) goes first.
+    {
+      step: 'PROCESS_PAYMENT',
+      before: () => [msg.reserved()],
+      undo: ['saga.RefundPayment', 'saga.ReleaseInventory'],
+    },
     {
       step: 'COMMIT_INVENTORY',
       before: () => [msg.reserved(), msg.captured()],
@@ -31,8 +36,8 @@ describe('order saga: step deadlines', () => {
       if (prior.length > 0) run.feed(...prior);
       const started = run.now;
       const d = run.feed(msg.stepDeadline(step));
-      expect(run.now - started).toBe(POLICY.stepTimeoutMs[step]); // fired exactly when due
-      expect(run.state.steps[step]).toBe('TIMED_OUT');
+      expect(run.now - started).toBe(POLICY.steps[step].deadlineMs); // fired exactly when due
+      expect(run.logLines()).toContain(`${step}:TIMED_OUT`);
       for (const [i, command] of undo.entries()) {
         const sent = i === 0 ? d.commands : run.decisions.at(-1)?.commands;
         expect(sent?.map((c) => c.type)).toEqual([command]);
@@ -74,20 +79,26 @@ describe('order saga: step deadlines', () => {
 });
 
 describe('order saga: late replies', () => {
-  it('a late failure after the step timed out changes nothing', () => {
+  it('a late failure after the step was given up is logged once and changes nothing else', () => {
     const run = new Run();
-    run.feed(msg.reserved(), msg.stepDeadline('PROCESS_PAYMENT'), msg.released());
-    const before = run.state;
-    expectIgnored(run.feed(msg.declined()), before, 'late');
+    run.feed(msg.reserved(), msg.stepDeadline('PROCESS_PAYMENT'), msg.voided(), msg.released());
     expect(run.state.status).toBe('CANCELLED');
+    const late = run.feed(msg.declined());
+    expect(late.commands).toEqual([]);
+    expect(late.events.map((e) => e.type)).toEqual(['saga.SagaStepChanged']);
+    expect(run.state.log.at(-1)).toMatchObject({
+      step: 'PROCESS_PAYMENT',
+      status: 'FAILED',
+      detail: 'late reply after the step was given up: payment declined (INSUFFICIENT_FUNDS)',
+    });
+    expect(run.state).toMatchObject({ status: 'CANCELLED', deadline: null });
+    const before = run.state;
+    expectIgnored(run.feed(msg.declined()), before, 'duplicate');
   });
 
-  it('a late PaymentCaptured after payment timed out (saga already cancelled) is refunded', () => {
+  it('voids a payment given up on: no capture, then the release, then SagaCancelled with 0 charged', () => {
     const run = new Run();
-    run.feed(msg.reserved(), msg.stepDeadline('PROCESS_PAYMENT'), msg.released());
-    expect(run.outcomes()).toEqual(['saga.SagaCancelled']);
-
-    const d = run.feed(msg.captured());
+    const d = run.feed(msg.reserved(), msg.stepDeadline('PROCESS_PAYMENT'));
     expect(d.commands).toEqual([
       {
         type: 'saga.RefundPayment',
@@ -95,29 +106,31 @@ describe('order saga: late replies', () => {
         payload: { orderId: ORDER_ID, amountMinor: 2500, currency: 'EUR' },
       },
     ]);
-    expect(run.state.status).toBe('COMPENSATING');
-    expect(run.state.deadline?.kind).toBe('compensation');
-
-    run.feed(msg.refunded());
-    expect(run.state.status).toBe('CANCELLED');
-    expect(run.outcomes()).toEqual(['saga.SagaCancelled']); // the outcome is not announced twice
-    expect(run.logLines().slice(-3)).toEqual([
-      'PROCESS_PAYMENT:SUCCEEDED',
-      'PROCESS_PAYMENT:COMPENSATING',
-      'PROCESS_PAYMENT:COMPENSATED',
-    ]);
+    expect(run.feed(msg.voided()).commands.map((c) => c.type)).toEqual(['saga.ReleaseInventory']);
+    run.feed(msg.released());
+    expect(run.outcomes()).toEqual(['saga.SagaCancelled']);
+    expect(run.events.at(-1)?.payload).toMatchObject({
+      reason: 'STEP_TIMEOUT',
+      chargedMinor: 0,
+      refundedMinor: 0,
+    });
+    // A success after the confirmed void cannot be real (payment refuses charges after it).
+    const before = run.state;
+    expectIgnored(run.feed(msg.captured()), before, 'duplicate');
   });
 
-  it('a late success while another compensation is in flight is queued, then undone', () => {
+  it('a capture that lands while the void is in flight is undone by that void', () => {
     const run = new Run();
-    run.feed(msg.reserved(), msg.stepDeadline('PROCESS_PAYMENT')); // Release in flight
+    run.feed(msg.reserved(), msg.stepDeadline('PROCESS_PAYMENT')); // the void in flight
     const late = run.feed(msg.captured());
     expect(late.commands).toEqual([]);
-    expect(run.state.compensationStack).toEqual(['PROCESS_PAYMENT']);
-    const next = run.feed(msg.released());
-    expect(next.commands.map((c) => c.type)).toEqual(['saga.RefundPayment']);
-    run.feed(msg.refunded());
+    expect(run.state.compensationStack).toEqual(['RESERVE_INVENTORY']);
+    expect(run.state.log.at(-1)?.detail).toMatch(/the void in flight undoes it/);
+    expect(run.feed(msg.refunded()).commands.map((c) => c.type)).toEqual(['saga.ReleaseInventory']);
+    run.feed(msg.released());
+    expect(run.commandTypes().filter((t) => t === 'saga.RefundPayment')).toHaveLength(1);
     expect(run.outcomes()).toEqual(['saga.SagaCancelled']);
+    expect(run.events.at(-1)?.payload).toMatchObject({ chargedMinor: 2500, refundedMinor: 2500 });
   });
 
   it('a late InventoryReserved after reservation timed out is released', () => {

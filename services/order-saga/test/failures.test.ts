@@ -13,6 +13,10 @@ describe('order saga: business failures compensate completed steps in reverse', 
         reason: 'OUT_OF_STOCK',
         failedStep: 'RESERVE_INVENTORY',
         detail: 'inventory rejected the reservation (OUT_OF_STOCK): SKU-1',
+        amountMinor: null,
+        currency: null,
+        chargedMinor: 0,
+        refundedMinor: 0,
       },
     });
     expect(run.state).toMatchObject({ status: 'CANCELLED', deadline: null, current: null });
@@ -62,6 +66,11 @@ describe('order saga: business failures compensate completed steps in reverse', 
     expect(run.events.at(-1)?.payload).toMatchObject({
       reason: 'SHIPPING_REJECTED',
       failedStep: 'SCHEDULE_SHIPMENT',
+      // What the order shows: the priced total, charged and refunded in full.
+      amountMinor: 2500,
+      currency: 'EUR',
+      chargedMinor: 2500,
+      refundedMinor: 2500,
     });
     expect(run.commandTypes()).not.toContain('saga.ReleaseInventory');
     expect(run.logLines().slice(-6)).toEqual([

@@ -15,12 +15,20 @@ import {
 export const ORDER_ID = '0193a1b2-0000-7000-8000-000000000001';
 export const T0 = 1_700_000_000_000;
 
+/** One send per step: its first deadline is its last (most tests are about what follows). */
+const once = (ms: number) => ({
+  attemptTimeoutMs: ms,
+  backoffCoefficient: 1,
+  maxAttemptTimeoutMs: ms,
+  deadlineMs: ms,
+});
+
 export const POLICY: SagaPolicy = {
-  stepTimeoutMs: {
-    RESERVE_INVENTORY: 1_000,
-    PROCESS_PAYMENT: 2_000,
-    COMMIT_INVENTORY: 3_000,
-    SCHEDULE_SHIPMENT: 4_000,
+  steps: {
+    RESERVE_INVENTORY: once(1_000),
+    PROCESS_PAYMENT: once(2_000),
+    COMMIT_INVENTORY: once(3_000),
+    SCHEDULE_SHIPMENT: once(4_000),
   },
   compensationTimeoutMs: {
     RESERVE_INVENTORY: 500,
@@ -88,6 +96,11 @@ export const msg = {
     type: 'payments.PaymentRefunded',
     payload: { orderId: ORDER_ID, paymentId: 'pay-1', amountMinor: 2500, currency: 'EUR' },
   }),
+  /** The confirmation of a void: nothing had been captured. */
+  voided: (): SagaInput => ({
+    type: 'payments.PaymentRefunded',
+    payload: { orderId: ORDER_ID, paymentId: '', amountMinor: 0, currency: 'EUR' },
+  }),
   committed: (): SagaInput => ({
     type: 'inventory.InventoryCommitted',
     payload: { orderId: ORDER_ID, lines },
@@ -108,11 +121,11 @@ export const msg = {
     type: 'shipping.ShipmentCancelled',
     payload: { orderId: ORDER_ID, shipmentId: 'sh-1' },
   }),
-  stepDeadline: (step: SagaStep): SagaInput => ({
+  stepDeadline: (step: SagaStep, attempt = 1): SagaInput => ({
     type: 'DeadlineElapsed',
     kind: 'step',
     step,
-    attempt: 1,
+    attempt,
   }),
   compDeadline: (step: SagaStep, attempt: number): SagaInput => ({
     type: 'DeadlineElapsed',
@@ -129,8 +142,8 @@ export class Run {
   now = T0;
   readonly decisions: Decision[] = [];
 
-  constructor() {
-    const first = start(msg.placed(), POLICY, this.now);
+  constructor(policy: SagaPolicy = POLICY) {
+    const first = start(msg.placed(), policy, this.now);
     this.state = first.state;
     this.decisions.push(first);
   }

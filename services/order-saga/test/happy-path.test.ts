@@ -21,7 +21,8 @@ describe('order saga: happy path', () => {
       kind: 'step',
       step: 'RESERVE_INVENTORY',
       attempt: 1,
-      dueAt: T0 + POLICY.stepTimeoutMs.RESERVE_INVENTORY,
+      dueAt: T0 + POLICY.steps.RESERVE_INVENTORY.deadlineMs,
+      giveUpAt: T0 + POLICY.steps.RESERVE_INVENTORY.deadlineMs,
     });
   });
 
@@ -57,6 +58,9 @@ describe('order saga: happy path', () => {
   it('charges the total priced by inventory, never a client price, with the order token', () => {
     const run = new Run();
     const d = run.feed(msg.reserved());
+    // Not after the step's overall deadline: from then on the saga voids the payment.
+    const notAfter = run.now + POLICY.steps.PROCESS_PAYMENT.deadlineMs;
+    expect(run.state.deadline?.giveUpAt).toBe(notAfter);
     expect(d.commands).toEqual([
       {
         type: 'saga.ProcessPayment',
@@ -67,6 +71,7 @@ describe('order saga: happy path', () => {
           paymentToken: 'tok_approve',
           amountMinor: 2500,
           currency: 'EUR',
+          notAfter,
         },
       },
     ]);
@@ -140,7 +145,10 @@ describe('order saga: happy path', () => {
   it('refuses a policy that could never fire or never compensate', () => {
     const zeroTimeout = {
       ...POLICY,
-      stepTimeoutMs: { ...POLICY.stepTimeoutMs, PROCESS_PAYMENT: 0 },
+      steps: {
+        ...POLICY.steps,
+        PROCESS_PAYMENT: { ...POLICY.steps.PROCESS_PAYMENT, deadlineMs: 0 },
+      },
     };
     expect(() => start(msg.placed(), zeroTimeout, T0)).toThrow(/positive integer/);
     const noAttempts = { ...POLICY, maxCompensationAttempts: 0 };

@@ -253,6 +253,12 @@ function scriptedReply(command: Received, script: Script): Reply {
         : { type: 'payments.PaymentDeclined', body: { reason: 'INSUFFICIENT_FUNDS', ...money } };
     case 'saga.RefundPayment':
       if (script.refund === 'ignore') return null;
+      // A silent payment never charged: the refund is the void's confirmation, of nothing.
+      if (script.payment === 'silent')
+        return {
+          type: 'payments.PaymentRefunded',
+          body: { paymentId: '', amountMinor: 0, currency: money.currency },
+        };
       return { type: 'payments.PaymentRefunded', body: { paymentId: `pay-${orderId}`, ...money } };
     case 'saga.ScheduleShipment':
       if (script.shipping === 'silent') return null;

@@ -104,8 +104,13 @@ beforeAll(async () => {
     // Generous for the first steps (consumer groups are still joining), short where tests go silent.
     SAGA_RESERVE_INVENTORY_TIMEOUT_MS: '30000',
     SAGA_COMMIT_INVENTORY_TIMEOUT_MS: '30000',
+    SAGA_RESERVE_INVENTORY_DEADLINE_MS: '30000',
+    SAGA_COMMIT_INVENTORY_DEADLINE_MS: '30000',
+    // Payment is sent twice (at 0 and after STEP_TIMEOUT_MS), then given up.
     SAGA_PROCESS_PAYMENT_TIMEOUT_MS: String(STEP_TIMEOUT_MS),
+    SAGA_PROCESS_PAYMENT_DEADLINE_MS: String(2 * STEP_TIMEOUT_MS),
     SAGA_SCHEDULE_SHIPMENT_TIMEOUT_MS: String(STEP_TIMEOUT_MS),
+    SAGA_SCHEDULE_SHIPMENT_DEADLINE_MS: String(STEP_TIMEOUT_MS),
     // Short enough for a never-confirmed refund to park the saga within a test.
     SAGA_COMPENSATION_TIMEOUT_MS: String(COMPENSATION_TIMEOUT_MS),
     SAGA_MAX_COMPENSATION_ATTEMPTS: '2',
@@ -241,32 +246,40 @@ describe('order saga over Kafka', () => {
     });
   });
 
-  it('a silent payment times out → ReleaseInventory → SagaCancelled; its late decline changes nothing', async () => {
+  it('a silent payment is re-sent, given up at its deadline and voided → ReleaseInventory → SagaCancelled; its late decline is only logged', async () => {
     const { orderId } = await participants.place({ payment: 'silent' });
     const cancelled = await outcome(orderId, 'saga.SagaCancelled');
     expect(cancelled.payload).toMatchObject({
       reason: 'STEP_TIMEOUT',
       failedStep: 'PROCESS_PAYMENT',
+      chargedMinor: 0,
+      refundedMinor: 0,
     });
     const before = await settled(orderId, 'CANCELLED');
     expect(before.steps).toMatchObject({
       RESERVE_INVENTORY: 'COMPENSATED',
-      PROCESS_PAYMENT: 'TIMED_OUT',
+      PROCESS_PAYMENT: 'COMPENSATED', // voided
     });
-    // The deadline is the saga's step timeout after the command, never earlier.
+    // Given up at the step's deadline after the first send, never earlier.
     const started = before.log.find((e) => e.step === 'PROCESS_PAYMENT' && e.status === 'STARTED');
     const timedOut = before.log.find((e) => e.status === 'TIMED_OUT');
     if (!started || !timedOut)
       throw new Error(
         `the step log lacks PROCESS_PAYMENT STARTED or TIMED_OUT: ${JSON.stringify(before.log)}`,
       );
-    expect(timedOut.at - started.at).toBeGreaterThanOrEqual(STEP_TIMEOUT_MS);
+    expect(timedOut.at - started.at).toBeGreaterThanOrEqual(2 * STEP_TIMEOUT_MS);
     const commandsBefore = types(participants.commandsFor(orderId));
     expect(commandsBefore).toEqual([
       'saga.ReserveInventory',
       'saga.ProcessPayment',
+      'saga.ProcessPayment',
+      'saga.RefundPayment',
       'saga.ReleaseInventory',
     ]);
+    const [first, second] = participants
+      .commandsFor(orderId)
+      .filter((c) => c.type === 'saga.ProcessPayment');
+    expect(second?.payload).toEqual(first?.payload); // the same command, re-sent
 
     const outboxBefore = await outboxRows(orderId);
     const late = await participants.send(
@@ -274,14 +287,22 @@ describe('order saga over Kafka', () => {
       contracts.replies['payments.PaymentDeclined'],
       {
         orderId,
-        reason: 'INSUFFICIENT_FUNDS',
+        reason: 'PAYMENT_VOIDED',
         amountMinor: 2500,
         currency: 'EUR',
       },
     );
     await processed(late.id);
-    expect(await saga(orderId)).toEqual(before);
-    expect(await outboxRows(orderId)).toBe(outboxBefore);
+    const after = await saga(orderId);
+    expect(after).toMatchObject({ status: 'CANCELLED', steps: before.steps, deadline: null });
+    expect(after.log.at(-1)).toMatchObject({
+      step: 'PROCESS_PAYMENT',
+      status: 'FAILED',
+      detail: 'late reply after the step was given up: payment declined (PAYMENT_VOIDED)',
+    });
+    // One SagaStepChanged for the order's history, and no command.
+    expect(await outboxRows(orderId)).toBe(outboxBefore + 1);
+    expect(types(participants.commandsFor(orderId))).toEqual(commandsBefore);
   });
 
   it('a silent shipper times out → Restock, Refund → SagaCancelled; its late success is cancelled', async () => {

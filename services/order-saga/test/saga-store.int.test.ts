@@ -40,12 +40,19 @@ const contracts = contractsOnTopics(
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const RESERVE_TIMEOUT_MS = 1_000;
+// One send per step: these tests are about the row and the scheduler, not about re-sends.
+const once = (ms: number) => ({
+  attemptTimeoutMs: ms,
+  backoffCoefficient: 1,
+  maxAttemptTimeoutMs: ms,
+  deadlineMs: ms,
+});
 const policy: SagaPolicy = {
-  stepTimeoutMs: {
-    RESERVE_INVENTORY: RESERVE_TIMEOUT_MS,
-    PROCESS_PAYMENT: 1_000,
-    COMMIT_INVENTORY: 1_000,
-    SCHEDULE_SHIPMENT: 1_000,
+  steps: {
+    RESERVE_INVENTORY: once(RESERVE_TIMEOUT_MS),
+    PROCESS_PAYMENT: once(1_000),
+    COMMIT_INVENTORY: once(1_000),
+    SCHEDULE_SHIPMENT: once(1_000),
   },
   compensationTimeoutMs: {
     RESERVE_INVENTORY: 1_000,

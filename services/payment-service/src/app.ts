@@ -21,6 +21,8 @@ export interface PaymentDeps {
   readonly gateway?: PaymentGateway;
   /** Defaults to random UUIDs. */
   readonly newPaymentId?: () => string;
+  /** Defaults to Date.now; tests pass their own clock. */
+  readonly now?: () => number;
   /** Defaults to the manifest's topics; tests pass private copies. */
   readonly contracts?: PaymentContracts;
   /** Consumer group; defaults to the service name. */
@@ -42,6 +44,7 @@ export async function buildApp(config: PaymentConfig, deps: PaymentDeps): Promis
     newPaymentId: deps.newPaymentId ?? randomUUID,
     gatewayTimeoutMs: config.PAYMENT_GATEWAY_TIMEOUT_MS,
     gatewayAttempts: config.PAYMENT_GATEWAY_ATTEMPTS,
+    now: deps.now ?? Date.now,
   });
   for (const call of handlers.calls) deps.messaging.externalCalls.register(call);
   deps.messaging.consumer({ group: deps.group ?? SERVICE, subscriptions: handlers.subscriptions });

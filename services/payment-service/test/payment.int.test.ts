@@ -19,7 +19,7 @@ import {
 import { buildApp, type PaymentApp } from '../src/app.js';
 import { paymentConfig } from '../src/config.js';
 import { contractsOnTopics } from '../src/contracts.js';
-import type { PaymentGateway } from '../src/gateway/payment-gateway.js';
+import { GatewayError, type PaymentGateway } from '../src/gateway/payment-gateway.js';
 import { SimulatedGateway } from '../src/gateway/simulated-gateway.js';
 
 /**
@@ -42,6 +42,8 @@ const contracts = contractsOnTopics(commandsTopic, eventsTopic);
 
 /** Gateway calls per order (failed ones included). */
 const calls = new Map<string, number>();
+/** Orders whose charge the gateway captures but whose answer never arrives (every attempt). */
+const lostAnswers = new Set<string>();
 
 let paymentDb: TestDatabase;
 let saga: MessagingPeer;
@@ -50,13 +52,20 @@ let app: PaymentApp;
 function counting(gateway: PaymentGateway): PaymentGateway {
   const count = (orderId: string) => calls.set(orderId, (calls.get(orderId) ?? 0) + 1);
   return {
-    charge: (request) => {
+    charge: async (request) => {
       count(request.orderId);
-      return gateway.charge(request);
+      const result = await gateway.charge(request);
+      if (lostAnswers.has(request.orderId))
+        throw new GatewayError('GATEWAY_TIMEOUT', `the answer for ${request.orderId} was lost`);
+      return result;
     },
     refund: (request) => {
       count(request.orderId);
       return gateway.refund(request);
+    },
+    cancelCharge: (key) => {
+      count(key.slice('charge:'.length));
+      return gateway.cancelCharge(key);
     },
   };
 }
@@ -66,12 +75,14 @@ function process(
   paymentToken = 'tok_approve',
   amountMinor = 20997,
   customerId = 'customer-1',
+  notAfter: number | null = Date.now() + 60_000,
 ) {
   return saga.send(contracts.process, {
     orderId,
     customerId,
     paymentToken,
     amountMinor,
+    notAfter,
     currency: 'EUR',
   });
 }
@@ -257,7 +268,7 @@ describe('payments over Kafka', () => {
     expect(calls.get(capturedOrder)).toBe(2); // one charge, one refund
   });
 
-  it('confirms a refund with nothing captured as amount 0, and a later charge does nothing', async () => {
+  it('voids an order never charged: amount 0 confirmed, and a later charge is refused unasked', async () => {
     const orderId = `order-${randomUUID()}`;
     await refund(orderId, 4200);
     const [reply] = await saga.receivedFor(orderId, 1);
@@ -265,16 +276,68 @@ describe('payments over Kafka', () => {
       type: 'payments.PaymentRefunded',
       payload: { orderId, paymentId: '', amountMinor: 0, currency: 'EUR' },
     });
+    expect(calls.get(orderId)).toBe(1); // the gateway was asked about the charge, once
     const late = await process(orderId);
     await consumed(late);
+    const [, refused] = await saga.receivedFor(orderId, 2);
+    expect(refused).toMatchObject({
+      type: 'payments.PaymentDeclined',
+      payload: { orderId, reason: 'PAYMENT_VOIDED', amountMinor: 20997 },
+    });
     expect(await rows('payments', orderId)).toEqual([]);
-    expect(calls.get(orderId)).toBeUndefined();
-    // Outbox rows are written in the handler's transaction, so this is final: only the refund reply.
+    expect(calls.get(orderId)).toBe(1); // and never asked to charge
+    // Outbox rows are written in the handler's transaction, so this is final.
     const { rows: outbox } = await paymentDb.pool.query<{ message_type: string }>(
-      'SELECT message_type FROM outbox WHERE message_key = $1',
+      'SELECT message_type FROM outbox WHERE message_key = $1 ORDER BY id',
       [orderId],
     );
-    expect(outbox.map((r) => r.message_type)).toEqual(['payments.PaymentRefunded']);
+    expect(outbox.map((r) => r.message_type)).toEqual([
+      'payments.PaymentRefunded',
+      'payments.PaymentDeclined',
+    ]);
+  });
+
+  it("declines a charge past the saga's deadline without calling the gateway", async () => {
+    const orderId = `order-${randomUUID()}`;
+    await process(orderId, 'tok_approve', 1500, 'customer-1', Date.now() - 1_000);
+    const [reply] = await saga.receivedFor(orderId, 1);
+    expect(reply).toMatchObject({
+      type: 'payments.PaymentDeclined',
+      payload: { orderId, reason: 'DEADLINE_PASSED', amountMinor: 1500 },
+    });
+    expect(calls.get(orderId)).toBeUndefined();
+  });
+
+  it('a void resolves a charge whose answer was lost by asking the gateway, and refunds it', async () => {
+    const orderId = `order-${randomUUID()}`;
+    lostAnswers.add(orderId);
+    const charge = await process(orderId, 'tok_approve', 3100);
+    // Every attempt "timed out": the command is dead-lettered and nothing is recorded.
+    await eventually(
+      `the charge of ${orderId} given up`,
+      async () => {
+        const { rowCount } = await paymentDb.pool.query(
+          'SELECT 1 FROM external_calls WHERE message_key = $1 AND settled_at IS NOT NULL',
+          [orderId],
+        );
+        if (rowCount !== 1) throw new Error('still trying');
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(await rows('payments', orderId)).toEqual([]);
+    expect(charge.id).toBeDefined();
+
+    await refund(orderId, 3100);
+    const [reply] = await saga.receivedFor(orderId, 1);
+    expect(reply).toMatchObject({
+      type: 'payments.PaymentRefunded',
+      payload: { orderId, amountMinor: 3100, currency: 'EUR' },
+    });
+    const [payment] = await rows('payments', orderId);
+    expect(payment).toMatchObject({ status: 'CAPTURED', amount_minor: '3100', customer_id: null });
+    expect(await rows('refunds', orderId)).toEqual([
+      expect.objectContaining({ payment_id: payment?.payment_id, amount_minor: '3100' }),
+    ]);
   });
 
   it('lets the database refuse a second capture or a capture of nothing', async () => {

@@ -12,16 +12,19 @@ import * as OrderPlacedV2 from './order-service/OrderPlaced.v2.js';
 import * as OrderPlacedV3 from './order-service/OrderPlaced.v3.js';
 import * as PaymentCapturedV1 from './payment-service/PaymentCaptured.v1.js';
 import * as PaymentDeclinedV1 from './payment-service/PaymentDeclined.v1.js';
+import * as PaymentDeclinedV2 from './payment-service/PaymentDeclined.v2.js';
 import * as PaymentRefundedV1 from './payment-service/PaymentRefunded.v1.js';
 import * as CancelShipmentV1 from './order-saga/CancelShipment.v1.js';
 import * as CommitInventoryV1 from './order-saga/CommitInventory.v1.js';
 import * as ProcessPaymentV1 from './order-saga/ProcessPayment.v1.js';
 import * as ProcessPaymentV2 from './order-saga/ProcessPayment.v2.js';
+import * as ProcessPaymentV3 from './order-saga/ProcessPayment.v3.js';
 import * as RefundPaymentV1 from './order-saga/RefundPayment.v1.js';
 import * as ReleaseInventoryV1 from './order-saga/ReleaseInventory.v1.js';
 import * as ReserveInventoryV1 from './order-saga/ReserveInventory.v1.js';
 import * as RestockInventoryV1 from './order-saga/RestockInventory.v1.js';
 import * as SagaCancelledV1 from './order-saga/SagaCancelled.v1.js';
+import * as SagaCancelledV2 from './order-saga/SagaCancelled.v2.js';
 import * as SagaCompletedV1 from './order-saga/SagaCompleted.v1.js';
 import * as SagaCompletedV2 from './order-saga/SagaCompleted.v2.js';
 import * as SagaParkedV1 from './order-saga/SagaParked.v1.js';
@@ -44,16 +47,19 @@ export {
   OrderPlacedV3,
   PaymentCapturedV1,
   PaymentDeclinedV1,
+  PaymentDeclinedV2,
   PaymentRefundedV1,
   CancelShipmentV1,
   CommitInventoryV1,
   ProcessPaymentV1,
   ProcessPaymentV2,
+  ProcessPaymentV3,
   RefundPaymentV1,
   ReleaseInventoryV1,
   ReserveInventoryV1,
   RestockInventoryV1,
   SagaCancelledV1,
+  SagaCancelledV2,
   SagaCompletedV1,
   SagaCompletedV2,
   SagaParkedV1,
@@ -74,16 +80,16 @@ export type OrderCancelled = OrderCancelledV1.OrderCancelled;
 export type OrderCompleted = OrderCompletedV1.OrderCompleted;
 export type OrderPlaced = OrderPlacedV3.OrderPlaced;
 export type PaymentCaptured = PaymentCapturedV1.PaymentCaptured;
-export type PaymentDeclined = PaymentDeclinedV1.PaymentDeclined;
+export type PaymentDeclined = PaymentDeclinedV2.PaymentDeclined;
 export type PaymentRefunded = PaymentRefundedV1.PaymentRefunded;
 export type CancelShipment = CancelShipmentV1.CancelShipment;
 export type CommitInventory = CommitInventoryV1.CommitInventory;
-export type ProcessPayment = ProcessPaymentV2.ProcessPayment;
+export type ProcessPayment = ProcessPaymentV3.ProcessPayment;
 export type RefundPayment = RefundPaymentV1.RefundPayment;
 export type ReleaseInventory = ReleaseInventoryV1.ReleaseInventory;
 export type ReserveInventory = ReserveInventoryV1.ReserveInventory;
 export type RestockInventory = RestockInventoryV1.RestockInventory;
-export type SagaCancelled = SagaCancelledV1.SagaCancelled;
+export type SagaCancelled = SagaCancelledV2.SagaCancelled;
 export type SagaCompleted = SagaCompletedV2.SagaCompleted;
 export type SagaParked = SagaParkedV1.SagaParked;
 export type SagaStepChanged = SagaStepChangedV1.SagaStepChanged;
@@ -204,6 +210,7 @@ export const GENERATED_MESSAGES = {
     fullName: 'orderflow.payments.PaymentDeclined',
     versions: [
       { version: 1, file: 'schemas/payment-service/PaymentDeclined.v1.avsc', schema: PaymentDeclinedV1.schema },
+      { version: 2, file: 'schemas/payment-service/PaymentDeclined.v2.avsc', schema: PaymentDeclinedV2.schema },
     ],
   },
   'payments.PaymentRefunded': {
@@ -237,6 +244,7 @@ export const GENERATED_MESSAGES = {
     versions: [
       { version: 1, file: 'schemas/order-saga/ProcessPayment.v1.avsc', schema: ProcessPaymentV1.schema },
       { version: 2, file: 'schemas/order-saga/ProcessPayment.v2.avsc', schema: ProcessPaymentV2.schema },
+      { version: 3, file: 'schemas/order-saga/ProcessPayment.v3.avsc', schema: ProcessPaymentV3.schema },
     ],
   },
   'saga.RefundPayment': {
@@ -277,6 +285,7 @@ export const GENERATED_MESSAGES = {
     fullName: 'orderflow.saga.SagaCancelled',
     versions: [
       { version: 1, file: 'schemas/order-saga/SagaCancelled.v1.avsc', schema: SagaCancelledV1.schema },
+      { version: 2, file: 'schemas/order-saga/SagaCancelled.v2.avsc', schema: SagaCancelledV2.schema },
     ],
   },
   'saga.SagaCompleted': {

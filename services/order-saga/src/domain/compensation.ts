@@ -1,5 +1,5 @@
 import type { Draft } from './draft.js';
-import { STEP_DEFINITIONS } from './steps.js';
+import { compensationCommand, STEP_DEFINITIONS } from './steps.js';
 import type { CancellationReason, Deadline, SagaStep } from './types.js';
 
 /**
@@ -33,9 +33,13 @@ export function failStep(
   d.patch({
     status: 'COMPENSATING',
     current: null,
+    stepStartedAt: null,
     deadline: null,
     failure: d.state.failure ?? { step, reason, detail },
   });
+  // Given up without an answer, the step's effect is unknown: void it first (see steps.ts).
+  if (status === 'TIMED_OUT' && STEP_DEFINITIONS[step].withCompensation.whenGivenUp)
+    d.patch({ compensationStack: [...d.state.compensationStack, step] });
   continueUnwinding(d);
 }
 
@@ -58,6 +62,7 @@ export function continueUnwinding(d: Draft): void {
   if (failure === null)
     throw new Error('order saga invariant broken: cancelling without a failure');
   d.patch({ outcomeEmitted: true });
+  const { priced, payment, refund } = d.state;
   d.emit({
     type: 'saga.SagaCancelled',
     payload: {
@@ -65,6 +70,10 @@ export function continueUnwinding(d: Draft): void {
       reason: failure.reason,
       failedStep: failure.step,
       detail: failure.detail,
+      amountMinor: priced?.amountMinor ?? null,
+      currency: (payment ?? refund ?? priced)?.currency ?? null,
+      chargedMinor: payment?.amountMinor ?? refund?.amountMinor ?? 0,
+      refundedMinor: refund?.amountMinor ?? 0,
     },
   });
 }
@@ -77,7 +86,7 @@ function sendCompensation(
   detail: string | null,
 ): void {
   d.step(step, 'COMPENSATING', detail);
-  d.send(STEP_DEFINITIONS[step].compensate(d.state, attempt));
+  d.send(compensationCommand(step, d.state, attempt));
   const dueAt = d.now + d.state.policy.compensationTimeoutMs[step];
   d.patch({
     status: 'COMPENSATING',
@@ -102,7 +111,7 @@ export function compensationTimedOut(d: Draft, deadline: Deadline): void {
   const inFlight = d.state.compensating;
   if (inFlight === null) throw new Error('order saga invariant broken: no compensation in flight');
   const waited = d.state.policy.compensationTimeoutMs[deadline.step];
-  const command = STEP_DEFINITIONS[deadline.step].compensation;
+  const command = STEP_DEFINITIONS[deadline.step].withCompensation.command;
   const lastError = `no confirmation of ${command} within ${waited} ms (attempt ${inFlight.attempt})`;
   if (inFlight.sendsLeft > 0) {
     sendCompensation(d, deadline.step, inFlight.attempt + 1, inFlight.sendsLeft, lastError);

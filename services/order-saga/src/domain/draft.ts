@@ -35,6 +35,11 @@ export class Draft {
   /** Sets a step's status, appends it to the step log and emits SagaStepChanged. */
   step(step: SagaStep, status: StepStatus, detail: string | null = null): void {
     this.state.steps = { ...this.state.steps, [step]: status };
+    this.log(step, status, detail);
+  }
+
+  /** Appends to the step log and emits SagaStepChanged, leaving the step's status as it is. */
+  log(step: SagaStep, status: StepStatus, detail: string | null): void {
     const entry = { step, status, at: this.now, detail };
     this.state.log = [...this.state.log, entry];
     this.events.push({

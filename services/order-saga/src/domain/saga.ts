@@ -7,8 +7,9 @@ import {
   resumeCompensation,
 } from './compensation.js';
 import { Draft, ignore } from './draft.js';
-import { classifyReply, recordSuccess, STEP_DEFINITIONS } from './steps.js';
+import { classifyReply, STEP_DEFINITIONS, stepCommand } from './steps.js';
 import type {
+  Deadline,
   Decision,
   DeadlineElapsed,
   Msg,
@@ -17,6 +18,7 @@ import type {
   SagaState,
   SagaStep,
   SagaInput,
+  StepRetryPolicy,
 } from './types.js';
 import { STEPS } from './types.js';
 
@@ -43,9 +45,11 @@ export function start(
     order: { customerId, lines, shippingAddress, paymentToken },
     priced: null,
     payment: null,
+    refund: null,
     shipment: null,
     steps: Object.fromEntries(STEPS.map((s) => [s, 'PENDING'])) as SagaState['steps'],
     current: null,
+    stepStartedAt: null,
     compensationStack: [],
     compensating: null,
     deadline: null,
@@ -78,26 +82,40 @@ function onReply(state: SagaState, reply: ParticipantReply, now: number): Decisi
   const { step } = meaning;
   const stepStatus = state.steps[step];
   const stepHadFailed = stepStatus === 'FAILED' || stepStatus === 'TIMED_OUT';
+  const givenUp = state.failure?.step === step && state.failure.reason === 'STEP_TIMEOUT';
   switch (meaning.kind) {
     case 'succeeded': {
       if (state.current === step) {
         const d = new Draft(state, now);
-        d.patch(recordSuccess(reply));
+        d.patch(meaning.keep);
         d.step(step, 'SUCCEEDED');
         pushCompensation(d, step);
         advance(d, step);
+        return d.finish();
+      }
+      if (givenUp && state.compensating?.step === step) {
+        // The void sent when the step was given up is in flight: it undoes this success too
+        // (the participant answers it with what it undid), so only the history changes.
+        const d = new Draft(state, now);
+        d.patch(meaning.keep);
+        d.log(
+          step,
+          'SUCCEEDED',
+          'late reply after the step was given up; the void in flight undoes it',
+        );
         return d.finish();
       }
       if (stepHadFailed) {
         // The participant did the work after we gave up on it (or contradicted its own
         // failure): its effect is real, so it must be undone like any completed step.
         const d = new Draft(state, now);
-        d.patch(recordSuccess(reply));
+        d.patch(meaning.keep);
         d.step(step, 'SUCCEEDED', `late reply after the step ${stepStatus}; compensating it`);
         pushCompensation(d, step);
         continueUnwinding(d);
         return d.finish();
       }
+      // Includes a success after a confirmed void: the participant has promised none can follow.
       return ignore(state, stepStatus === 'PENDING' ? 'unexpected' : 'duplicate');
     }
     case 'failed': {
@@ -107,11 +125,20 @@ function onReply(state: SagaState, reply: ParticipantReply, now: number): Decisi
         return d.finish();
       }
       if (stepStatus === 'FAILED') return ignore(state, 'duplicate');
-      return ignore(state, stepStatus === 'TIMED_OUT' ? 'late' : 'unexpected');
+      if (!givenUp) return ignore(state, 'unexpected');
+      // The answer to a step given up on changes nothing, but the order's history shows it
+      // (e.g. payment refusing a charge that arrived after the void).
+      const detail = `late reply after the step was given up: ${meaning.detail}`;
+      if (state.log.some((e) => e.step === step && e.detail === detail))
+        return ignore(state, 'duplicate');
+      const d = new Draft(state, now);
+      d.log(step, 'FAILED', detail);
+      return d.finish();
     }
     case 'compensated': {
       if (state.compensating?.step === step) {
         const d = new Draft(state, now);
+        d.patch(meaning.keep);
         confirmCompensation(d, step);
         return d.finish();
       }
@@ -133,20 +160,31 @@ function onDeadline(state: SagaState, input: DeadlineElapsed, now: number): Deci
   // A scheduler firing early (clock skew between nodes) must not fail a step that still has time.
   if (now < deadline.dueAt) return ignore(state, 'early-deadline');
   const d = new Draft(state, now);
-  if (deadline.kind === 'step') {
-    const waited = state.policy.stepTimeoutMs[deadline.step];
-    const command = STEP_DEFINITIONS[deadline.step].command;
+  if (deadline.kind === 'step') stepAttemptTimedOut(d, deadline);
+  else compensationTimedOut(d, deadline);
+  return d.finish();
+}
+
+/** No reply to this send: re-send the same command while the step has time, else give up. */
+function stepAttemptTimedOut(d: Draft, deadline: Deadline): void {
+  const { step, attempt } = deadline;
+  const retry = d.state.policy.steps[step];
+  const command = STEP_DEFINITIONS[step].invoke.command;
+  const giveUpAt = deadline.giveUpAt ?? deadline.dueAt;
+  const waited = d.now - (d.state.stepStartedAt ?? d.now);
+  if (d.now >= giveUpAt) {
     failStep(
       d,
-      deadline.step,
+      step,
       'TIMED_OUT',
       'STEP_TIMEOUT',
-      `no reply to ${command} within ${waited} ms`,
+      `no reply to ${command} within ${retry.deadlineMs} ms (${attempt} send${attempt > 1 ? 's' : ''})`,
     );
-  } else {
-    compensationTimedOut(d, deadline);
+    return;
   }
-  return d.finish();
+  const next = attempt + 1;
+  d.step(step, 'STARTED', `attempt ${next}: no reply to ${command} after ${waited} ms; re-sent`);
+  sendStep(d, step, next, giveUpAt);
 }
 
 /** After `done` succeeded on time: start the next step, or complete. */
@@ -182,11 +220,21 @@ function advance(d: Draft, done: SagaStep): void {
 
 function startStep(d: Draft, step: SagaStep): void {
   d.step(step, 'STARTED');
-  d.send(STEP_DEFINITIONS[step].send(d.state, 1));
-  // Forward steps are never re-sent by the saga (participants and the messaging layer retry
-  // transient errors); a missing reply fails the step, so attempt is always 1.
-  const dueAt = d.now + d.state.policy.stepTimeoutMs[step];
-  d.patch({ current: step, deadline: { kind: 'step', step, attempt: 1, dueAt } });
+  d.patch({ current: step, stepStartedAt: d.now });
+  sendStep(d, step, 1, d.now + d.state.policy.steps[step].deadlineMs);
+}
+
+/** Send `attempt` of the step's command and wait for its reply, never past the step's deadline. */
+function sendStep(d: Draft, step: SagaStep, attempt: number, giveUpAt: number): void {
+  d.send(stepCommand(step, d.state, { attempt, giveUpAt }));
+  const dueAt = Math.min(d.now + attemptTimeout(d.state.policy.steps[step], attempt), giveUpAt);
+  d.patch({ deadline: { kind: 'step', step, attempt, dueAt, giveUpAt } });
+}
+
+/** Attempt n waits attemptTimeout × coefficient^(n−1), capped. */
+export function attemptTimeout(retry: StepRetryPolicy, attempt: number): number {
+  const grown = retry.attemptTimeoutMs * retry.backoffCoefficient ** (attempt - 1);
+  return Math.min(Math.round(grown), retry.maxAttemptTimeoutMs);
 }
 
 // Routing a reply to the wrong saga is a programmer error in the handler: crash loudly.
@@ -197,9 +245,21 @@ function assertSameOrder(state: SagaState, orderId: string): void {
 }
 
 function assertPolicy(policy: SagaPolicy): void {
-  const times = STEPS.flatMap((s) => [policy.stepTimeoutMs[s], policy.compensationTimeoutMs[s]]);
-  if (!times.every((ms) => Number.isInteger(ms) && ms > 0)) {
+  const positive = (ms: number) => Number.isInteger(ms) && ms > 0;
+  const times = STEPS.flatMap((s) => {
+    const r = policy.steps[s];
+    return [
+      r.attemptTimeoutMs,
+      r.maxAttemptTimeoutMs,
+      r.deadlineMs,
+      policy.compensationTimeoutMs[s],
+    ];
+  });
+  if (!times.every(positive)) {
     throw new Error('saga policy: every timeout must be a positive integer of milliseconds');
+  }
+  if (!STEPS.every((s) => policy.steps[s].backoffCoefficient >= 1)) {
+    throw new Error('saga policy: a backoff coefficient must be at least 1');
   }
   if (!Number.isInteger(policy.maxCompensationAttempts) || policy.maxCompensationAttempts < 1) {
     throw new Error('saga policy: maxCompensationAttempts must be an integer of at least 1');

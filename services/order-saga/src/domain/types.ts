@@ -26,10 +26,23 @@ export const STEPS = [
 export type SagaStatus =
   'RUNNING' | 'COMPENSATING' | 'COMPLETED' | 'CANCELLED' | 'FAILED_NEEDS_ATTENTION';
 
+/**
+ * How a forward step waits for its reply, after Temporal's activity options: each send waits
+ * `attemptTimeoutMs` (growing by `backoffCoefficient` per re-send, up to `maxAttemptTimeoutMs`),
+ * then the same command is re-sent (participants dedupe per order); only when `deadlineMs` from
+ * the first send has passed does the step fail with STEP_TIMEOUT and compensation start.
+ */
+export interface StepRetryPolicy {
+  readonly attemptTimeoutMs: number;
+  readonly backoffCoefficient: number;
+  readonly maxAttemptTimeoutMs: number;
+  readonly deadlineMs: number;
+}
+
 /** How long to wait for each reply and how often to retry an unconfirmed compensation. */
 export interface SagaPolicy {
-  /** Per forward step: a reply missing for this long fails the step. */
-  readonly stepTimeoutMs: Readonly<Record<SagaStep, number>>;
+  /** Per forward step: its re-sends and its overall deadline. */
+  readonly steps: Readonly<Record<SagaStep, StepRetryPolicy>>;
   /** Per step: how long to wait for its compensation's confirmation before re-sending. */
   readonly compensationTimeoutMs: Readonly<Record<SagaStep, number>>;
   /** Sends of one compensation (first try included) before the saga parks. */
@@ -51,6 +64,11 @@ export interface Deadline {
   readonly attempt: number;
   /** Epoch milliseconds. */
   readonly dueAt: number;
+  /**
+   * Epoch milliseconds: a step's overall deadline (past it the step fails instead of re-sending);
+   * null for a compensation. Absent in states saved before step retries: then `dueAt`.
+   */
+  readonly giveUpAt?: number | null;
 }
 
 export interface InFlightCompensation {
@@ -81,11 +99,18 @@ export interface SagaState {
   /** Set by InventoryReserved: the only source of prices and the total to charge. */
   readonly priced: Pick<Reserved, 'lines' | 'amountMinor' | 'currency'> | null;
   readonly payment: MessagePayload<'payments.PaymentCaptured'> | null;
+  /** Set by PaymentRefunded (also a void's confirmation, amount 0); absent in older states. */
+  readonly refund?: Pick<
+    MessagePayload<'payments.PaymentRefunded'>,
+    'amountMinor' | 'currency'
+  > | null;
   readonly shipment: MessagePayload<'shipping.ShipmentScheduled'> | null;
   /** Latest status per step; PENDING until its command is sent. */
   readonly steps: Readonly<Record<SagaStep, StepStatus | 'PENDING'>>;
   /** The forward step awaiting its reply (RUNNING only). */
   readonly current: SagaStep | null;
+  /** When `current` was first sent (epoch ms); absent in states saved before step retries. */
+  readonly stepStartedAt?: number | null;
   /** Steps whose effects must be undone, last completed on top (end of the array). */
   readonly compensationStack: readonly SagaStep[];
   readonly compensating: InFlightCompensation | null;
@@ -163,8 +188,7 @@ export type SagaEvent =
   | Msg<'saga.SagaCancelled'>
   | Msg<'saga.SagaParked'>;
 
-export type IgnoredReason =
-  'duplicate' | 'late' | 'stale-deadline' | 'early-deadline' | 'unexpected';
+export type IgnoredReason = 'duplicate' | 'stale-deadline' | 'early-deadline' | 'unexpected';
 
 /**
  * The outcome of one input. When `ignored` is set the state is returned unchanged (same object,

@@ -1,6 +1,6 @@
 import type { Queryable } from '@orderflow/messaging';
 import { MessagingError } from '@orderflow/messaging';
-import type { SagaState } from '../domain/index.js';
+import { upcastState, type SagaState } from '../domain/index.js';
 
 /**
  * SQL for the saga rows. Every function runs on the caller's client/transaction. Writes are
@@ -32,7 +32,7 @@ interface SagaRow {
 }
 
 const toStored = (row: SagaRow): StoredSaga => ({
-  state: row.state,
+  state: upcastState(row.state),
   correlationId: row.correlation_id,
 });
 

@@ -8,8 +8,13 @@ import type { MessagePayload } from '@orderflow/contracts';
  *   CAPTURED --refund--> refunded in full             (one refunds row per order)
  *   DECLINED | (none) --refund--> refunded with amount 0 (nothing was taken; the saga still
  *                                  needs its confirmation)
- *   refunded --process--> ignored                     (a late or retried charge must not take
- *                                                      money from an order the saga cancelled)
+ *   refunded --process--> declined PAYMENT_VOIDED    (a late, re-sent or replayed charge must
+ *                                                      not take money from an order the saga
+ *                                                      cancelled; the saga logs the refusal)
+ *   (none) --process past its notAfter--> DECLINED DEADLINE_PASSED (the saga has given up)
+ *   (none) --refund--> void: ask the gateway about the order's charge by its idempotency key;
+ *                      a capture it reports is recorded and refunded, otherwise the gateway
+ *                      guarantees none will happen, and a refund of 0 is recorded
  *
  * A repeated command re-sends the recorded reply and never calls the gateway again.
  */
@@ -25,7 +30,8 @@ export type PaymentStatus = 'CAPTURED' | 'DECLINED';
 export interface Payment {
   readonly orderId: string;
   readonly paymentId: string;
-  readonly customerId: string;
+  /** Null for a capture a void found at the gateway (it names no customer). */
+  readonly customerId: string | null;
   readonly status: PaymentStatus;
   readonly amountMinor: number;
   readonly currency: string;
@@ -52,19 +58,39 @@ export type ChargeDecision =
   | { readonly kind: 'charge'; readonly token: string; readonly idempotencyKey: string }
   | { readonly kind: 'decline'; readonly reason: DeclineReason; readonly why: string }
   | { readonly kind: 'replay'; readonly payment: Payment }
-  | { readonly kind: 'ignore'; readonly why: string };
+  /** Refused without recording anything: the refund on record already closes the order. */
+  | { readonly kind: 'refuse'; readonly reason: DeclineReason; readonly why: string };
 
 export type RefundDecision =
   | { readonly kind: 'refund'; readonly payment: Payment; readonly idempotencyKey: string }
+  /** No charge on record: its outcome may be unknown (a gateway timeout), so ask, then close. */
+  | { readonly kind: 'void'; readonly chargeKey: string; readonly refundKey: string }
   | { readonly kind: 'nothing-to-refund' }
   | { readonly kind: 'replay'; readonly refund: Refund };
 
 const CURRENCY = /^[A-Z]{3}$/;
 
-export function decideCharge(command: ProcessPayment, state: PaymentState): ChargeDecision {
+const chargeKey = (orderId: string) => `charge:${orderId}`;
+const refundKey = (orderId: string) => `refund:${orderId}`;
+
+export function decideCharge(
+  command: ProcessPayment,
+  state: PaymentState,
+  now: number,
+): ChargeDecision {
   if (state.refund)
-    return { kind: 'ignore', why: 'the order was already refunded; a late charge must not run' };
+    return {
+      kind: 'refuse',
+      reason: 'PAYMENT_VOIDED',
+      why: 'the order was refunded or voided; a late charge must not run',
+    };
   if (state.payment) return { kind: 'replay', payment: state.payment };
+  if (command.notAfter !== null && now > command.notAfter)
+    return {
+      kind: 'decline',
+      reason: 'DEADLINE_PASSED',
+      why: `the saga gave up on this payment at ${new Date(command.notAfter).toISOString()}`,
+    };
   if (!Number.isSafeInteger(command.amountMinor) || command.amountMinor <= 0)
     return { kind: 'decline', reason: 'OTHER', why: `amount ${command.amountMinor} is not > 0` };
   if (!CURRENCY.test(command.currency))
@@ -80,18 +106,16 @@ export function decideCharge(command: ProcessPayment, state: PaymentState): Char
   return {
     kind: 'charge',
     token: command.paymentToken,
-    idempotencyKey: `charge:${command.orderId}`,
+    idempotencyKey: chargeKey(command.orderId),
   };
 }
 
-export function decideRefund(state: PaymentState): RefundDecision {
+export function decideRefund(orderId: string, state: PaymentState): RefundDecision {
   if (state.refund) return { kind: 'replay', refund: state.refund };
   if (state.payment?.status === 'CAPTURED')
-    return {
-      kind: 'refund',
-      payment: state.payment,
-      idempotencyKey: `refund:${state.payment.orderId}`,
-    };
+    return { kind: 'refund', payment: state.payment, idempotencyKey: refundKey(orderId) };
+  if (state.payment === undefined)
+    return { kind: 'void', chargeKey: chargeKey(orderId), refundKey: refundKey(orderId) };
   return { kind: 'nothing-to-refund' };
 }
 

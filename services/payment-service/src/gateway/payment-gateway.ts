@@ -2,7 +2,8 @@ import type { DeclineReason } from '../domain/payment.js';
 
 /**
  * The port to a payment provider. The simulator implements it locally; a real provider's
- * adapter (Stripe, Adyen, ...) implements the same three things: charge, refund, typed errors.
+ * adapter (Stripe, Adyen, ...) implements the same: charge, refund, cancel a charge by its
+ * idempotency key, typed errors.
  *
  * Both calls carry an idempotency key derived from the order: the call runs inside the consumer's
  * database transaction, so a crash after the provider charged but before our commit redelivers
@@ -34,10 +35,23 @@ export interface RefundResult {
   readonly gatewayRef: string;
 }
 
+/**
+ * The settled answer about a charge whose outcome we never learned (e.g. every attempt timed
+ * out): it was captured (and is to be refunded), or it never will be.
+ */
+export type CancelChargeResult =
+  { readonly kind: 'captured'; readonly gatewayRef: string } | { readonly kind: 'cancelled' };
+
 export interface PaymentGateway {
   /** A business refusal is a `declined` result; a failure to get an answer throws `GatewayError`. */
   charge(request: ChargeRequest): Promise<ChargeResult>;
   refund(request: RefundRequest): Promise<RefundResult>;
+  /**
+   * Looks the charge up by its idempotency key and, unless it was captured, cancels it for good
+   * (a request still on its way with that key is refused), as providers do for a payment
+   * intent. This is how a void resolves an uncertain outcome.
+   */
+  cancelCharge(idempotencyKey: string): Promise<CancelChargeResult>;
 }
 
 export const GATEWAY_ERROR_CODES = {

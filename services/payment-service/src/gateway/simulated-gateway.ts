@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeclineReason } from '../domain/payment.js';
 import {
   GatewayError,
+  type CancelChargeResult,
   type ChargeRequest,
   type ChargeResult,
   type PaymentGateway,
@@ -18,6 +19,9 @@ import {
  *   tok_transient_<N>   → throws a retryable GATEWAY_UNAVAILABLE N times per order, then approves
  *   tok_slow_<ms>       → approves after <ms> milliseconds (capped by `maxDelayMs`)
  *   anything else (tok_approve, ...) → approves
+ *
+ * `cancelCharge` reports a capture made under the key, or cancels the key so that no charge
+ * with it captures afterwards, even one already sleeping in `tok_slow_<ms>`.
  *
  * State (failures so far per order, results per idempotency key) is kept in memory on purpose:
  * it stands for the provider's side, which must not roll back with our transaction — a counter
@@ -59,6 +63,8 @@ export class SimulatedGateway implements PaymentGateway {
   private readonly failures = new Map<string, number>();
   private readonly charges = new Map<string, ChargeResult>();
   private readonly refunds = new Map<string, RefundResult>();
+  /** Idempotency keys cancelled before any capture: a charge with one is refused, even one in flight. */
+  private readonly cancelled = new Set<string>();
   private readonly maxDelayMs: number;
   private readonly delay: (ms: number) => Promise<void>;
   private readonly newRef: (prefix: string) => string;
@@ -73,6 +79,23 @@ export class SimulatedGateway implements PaymentGateway {
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     const earlier = this.charges.get(request.idempotencyKey);
     if (earlier) return earlier; // what a provider does for a repeated idempotency key
+    const result = await this.decide(request);
+    // A cancel that came while this charge was in flight wins: nothing is captured.
+    if (this.cancelled.has(request.idempotencyKey))
+      return { kind: 'declined', reason: 'PAYMENT_VOIDED' };
+    this.charges.set(request.idempotencyKey, result);
+    return result;
+  }
+
+  cancelCharge(idempotencyKey: string): Promise<CancelChargeResult> {
+    const charged = this.charges.get(idempotencyKey);
+    if (charged?.kind === 'captured')
+      return Promise.resolve({ kind: 'captured', gatewayRef: charged.gatewayRef });
+    this.cancelled.add(idempotencyKey);
+    return Promise.resolve({ kind: 'cancelled' });
+  }
+
+  private async decide(request: ChargeRequest): Promise<ChargeResult> {
     const behaviour = simulatedBehaviour(request.token);
     let result: ChargeResult;
     switch (behaviour.kind) {
@@ -99,7 +122,6 @@ export class SimulatedGateway implements PaymentGateway {
         result = { kind: 'captured', gatewayRef: this.newRef('sim_ch') };
         break;
     }
-    this.charges.set(request.idempotencyKey, result);
     return result;
   }
 

@@ -20,6 +20,7 @@ import {
   type RefundPayment,
 } from '../domain/payment.js';
 import type {
+  CancelChargeResult,
   ChargeRequest,
   ChargeResult,
   PaymentGateway,
@@ -33,7 +34,8 @@ import { insertPayment, insertRefund, loadState, lockOrder } from '../store/paym
  * through the outbox. The gateway is never called inside a transaction: the handler records the
  * call (`ctx.defer`), the messaging runtime makes it after the commit with only this order's key
  * held, and `settle` records the result and replies in a second transaction. The order is locked
- * first in each transaction, so one order's commands never interleave.
+ * first in each transaction, so one order's commands never interleave. A RefundPayment for an
+ * order with no charge on record is the saga's void (see domain/payment.ts).
  */
 export interface PaymentHandlerDeps {
   readonly gateway: PaymentGateway;
@@ -42,6 +44,8 @@ export interface PaymentHandlerDeps {
   readonly gatewayTimeoutMs: number;
   /** Gateway attempts per command (the first included) for retryable failures. */
   readonly gatewayAttempts: number;
+  /** Epoch milliseconds; compared with a command's `notAfter`. */
+  readonly now: () => number;
 }
 
 /** What a charge needs once the transaction that decided it has committed. */
@@ -54,8 +58,22 @@ interface RefundInput extends RefundRequest {
   readonly paymentId: string;
 }
 
+/** A void of an order with no charge on record: what to refund if the gateway reports one. */
+interface VoidInput {
+  readonly orderId: string;
+  readonly chargeKey: string;
+  readonly refundKey: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+}
+
+type VoidResult =
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'refunded'; readonly chargeRef: string; readonly refundRef: string };
+
 export const CHARGE_CALL = 'payment.charge';
 export const REFUND_CALL = 'payment.refund';
+export const VOID_CALL = 'payment.void';
 
 export interface PaymentHandlers {
   readonly subscriptions: Subscription[];
@@ -142,9 +160,64 @@ export function paymentHandlers(
     },
   };
 
+  // Asks the gateway about the order's charge; a capture it reports is refunded in the same
+  // call (both idempotent by key, so a retry or a resumed call repeats nothing).
+  const voidCharge: ExternalCall<VoidInput, VoidResult> = {
+    name: VOID_CALL,
+    timeoutMs: deps.gatewayTimeoutMs,
+    retry,
+    async call(input) {
+      const found: CancelChargeResult = await deps.gateway.cancelCharge(input.chargeKey);
+      if (found.kind === 'cancelled') return found;
+      const refunded = await deps.gateway.refund({
+        orderId: input.orderId,
+        gatewayRef: found.gatewayRef,
+        amountMinor: input.amountMinor,
+        currency: input.currency,
+        idempotencyKey: input.refundKey,
+      });
+      return { kind: 'refunded', chargeRef: found.gatewayRef, refundRef: refunded.gatewayRef };
+    },
+    async settle(result, input, ctx: SettleContext) {
+      await lockOrder(ctx.tx, input.orderId);
+      const state = await loadState(ctx.tx, input.orderId);
+      if (state.refund) return replyRefund(ctx, state.refund);
+      let paymentId: string | null = null;
+      if (result.kind === 'refunded') {
+        // The charge we never heard back about had been captured: record it as the gateway
+        // reports it, then its refund, so the books show both.
+        const payment: Payment = {
+          orderId: input.orderId,
+          paymentId: deps.newPaymentId(),
+          customerId: null,
+          status: 'CAPTURED',
+          amountMinor: input.amountMinor,
+          currency: input.currency,
+          gatewayRef: result.chargeRef,
+          declineReason: null,
+        };
+        await insertPayment(ctx.tx, payment);
+        paymentId = payment.paymentId;
+        ctx.logger.warn(
+          { orderId: input.orderId, gatewayRef: result.chargeRef },
+          'void found a capture at the gateway; refunded it',
+        );
+      }
+      const recorded: Refund = {
+        orderId: input.orderId,
+        paymentId,
+        amountMinor: paymentId === null ? 0 : input.amountMinor,
+        currency: input.currency,
+        gatewayRef: result.kind === 'refunded' ? result.refundRef : null,
+      };
+      await insertRefund(ctx.tx, recorded);
+      await replyRefund(ctx, recorded);
+    },
+  };
+
   /** A command of an order whose gateway call is still out waits for it (retried, key held). */
   async function waitForCallInFlight(ctx: HandlerContext, orderId: string): Promise<void> {
-    const inFlight = await unsettledCall(ctx.tx, [CHARGE_CALL, REFUND_CALL], orderId);
+    const inFlight = await unsettledCall(ctx.tx, [CHARGE_CALL, REFUND_CALL, VOID_CALL], orderId);
     if (inFlight)
       throw new MessagingError(
         'TRANSIENT',
@@ -156,9 +229,20 @@ export function paymentHandlers(
     const { orderId } = command;
     await lockOrder(ctx.tx, orderId);
     await waitForCallInFlight(ctx, orderId);
-    const decision = decideCharge(command, await loadState(ctx.tx, orderId));
-    if (decision.kind === 'ignore') {
-      ctx.logger.info({ orderId, why: decision.why }, 'ProcessPayment ignored');
+    const decision = decideCharge(command, await loadState(ctx.tx, orderId), deps.now());
+    if (decision.kind === 'refuse') {
+      // Nothing is recorded (the refund on record already closes the order); the saga logs it.
+      ctx.logger.warn({ orderId, why: decision.why }, 'ProcessPayment refused without charging');
+      await ctx.publish({
+        contract: contracts.declined,
+        key: orderId,
+        payload: {
+          orderId,
+          reason: decision.reason,
+          amountMinor: command.amountMinor,
+          currency: command.currency,
+        },
+      });
       return;
     }
     if (decision.kind === 'replay') return replyPayment(ctx, decision.payment);
@@ -191,8 +275,18 @@ export function paymentHandlers(
     const { orderId } = command;
     await lockOrder(ctx.tx, orderId);
     await waitForCallInFlight(ctx, orderId);
-    const decision = decideRefund(await loadState(ctx.tx, orderId));
+    const decision = decideRefund(orderId, await loadState(ctx.tx, orderId));
     if (decision.kind === 'replay') return replyRefund(ctx, decision.refund);
+    if (decision.kind === 'void') {
+      await ctx.defer(voidCharge, {
+        orderId,
+        chargeKey: decision.chargeKey,
+        refundKey: decision.refundKey,
+        amountMinor: command.amountMinor,
+        currency: command.currency,
+      });
+      return;
+    }
     if (decision.kind === 'nothing-to-refund') {
       const recorded: Refund = {
         orderId,
@@ -226,6 +320,6 @@ export function paymentHandlers(
       subscribe(contracts.process, process),
       subscribe(contracts.refund, refundCommand),
     ],
-    calls: [charge, refund],
+    calls: [charge, refund, voidCharge],
   };
 }

@@ -17,7 +17,7 @@ const payment = {
   ],
   properties: {
     paymentId: { type: 'string' },
-    customerId: { type: 'string' },
+    customerId: { type: ['string', 'null'], description: 'Null for a capture found by a void' },
     status: { type: 'string', enum: ['CAPTURED', 'DECLINED'] },
     amountMinor: { type: 'integer', description: 'In minor units of currency' },
     currency: { type: 'string', description: 'ISO 4217 code' },

@@ -11,7 +11,7 @@ import type {
 interface PaymentRow {
   order_id: string;
   payment_id: string;
-  customer_id: string;
+  customer_id: string | null;
   status: PaymentStatus;
   amount_minor: string;
   currency: string;

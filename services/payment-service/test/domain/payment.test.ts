@@ -11,12 +11,14 @@ import {
   type Refund,
 } from '../../src/domain/payment.js';
 
+const NOW = Date.parse('2026-12-02T12:00:00Z');
 const command = {
   orderId: 'o-1',
   customerId: 'c-1',
   paymentToken: 'tok_transient_2',
   amountMinor: 2500,
   currency: 'EUR',
+  notAfter: NOW + 60_000,
 };
 
 const captured: Payment = {
@@ -56,7 +58,7 @@ function state(payment?: Payment, refund?: Refund): PaymentState {
 
 describe('decideCharge', () => {
   it('charges a new order once, with an idempotency key derived from the order', () => {
-    expect(decideCharge(command, state())).toEqual({
+    expect(decideCharge(command, state(), NOW)).toEqual({
       kind: 'charge',
       token: 'tok_transient_2',
       idempotencyKey: 'charge:o-1',
@@ -64,29 +66,48 @@ describe('decideCharge', () => {
   });
 
   it('replays the recorded outcome instead of charging again', () => {
-    expect(decideCharge(command, state(captured))).toEqual({ kind: 'replay', payment: captured });
-    expect(decideCharge(command, state(declined))).toEqual({ kind: 'replay', payment: declined });
+    expect(decideCharge(command, state(captured), NOW)).toEqual({
+      kind: 'replay',
+      payment: captured,
+    });
+    expect(decideCharge(command, state(declined), NOW)).toEqual({
+      kind: 'replay',
+      payment: declined,
+    });
   });
 
-  it('ignores a charge that arrives after the refund, captured or not', () => {
-    expect(decideCharge(command, state(undefined, nothingRefunded)).kind).toBe('ignore');
-    expect(decideCharge(command, state(captured, refunded)).kind).toBe('ignore');
+  it('refuses a charge that arrives after the refund or void, captured or not', () => {
+    for (const after of [state(undefined, nothingRefunded), state(captured, refunded)])
+      expect(decideCharge(command, after, NOW)).toMatchObject({
+        kind: 'refuse',
+        reason: 'PAYMENT_VOIDED',
+      });
+  });
+
+  it('declines without charging once the saga has given up (past notAfter), not before', () => {
+    expect(decideCharge(command, state(), command.notAfter + 1)).toMatchObject({
+      kind: 'decline',
+      reason: 'DEADLINE_PASSED',
+    });
+    expect(decideCharge(command, state(), command.notAfter).kind).toBe('charge');
+    // A command from a saga older than ProcessPayment v3 has no deadline.
+    expect(decideCharge({ ...command, notAfter: null }, state(), NOW + 1e9).kind).toBe('charge');
   });
 
   it('declines without calling the gateway when there is nothing valid to capture', () => {
     for (const amountMinor of [0, -1, 1.5])
-      expect(decideCharge({ ...command, amountMinor }, state())).toMatchObject({
+      expect(decideCharge({ ...command, amountMinor }, state(), NOW)).toMatchObject({
         kind: 'decline',
         reason: 'OTHER',
       });
-    expect(decideCharge({ ...command, currency: 'euro' }, state())).toMatchObject({
+    expect(decideCharge({ ...command, currency: 'euro' }, state(), NOW)).toMatchObject({
       kind: 'decline',
       reason: 'OTHER',
     });
   });
 
   it('declines a v1 command, which names no payment method, rather than guess one', () => {
-    expect(decideCharge({ ...command, paymentToken: null }, state())).toEqual({
+    expect(decideCharge({ ...command, paymentToken: null }, state(), NOW)).toEqual({
       kind: 'decline',
       reason: 'OTHER',
       why: 'the command carries no payment token',
@@ -96,21 +117,31 @@ describe('decideCharge', () => {
 
 describe('decideRefund', () => {
   it('refunds a capture in full', () => {
-    expect(decideRefund(state(captured))).toEqual({
+    expect(decideRefund('o-1', state(captured))).toEqual({
       kind: 'refund',
       payment: captured,
       idempotencyKey: 'refund:o-1',
     });
   });
 
-  it('has nothing to refund when nothing was captured', () => {
-    expect(decideRefund(state())).toEqual({ kind: 'nothing-to-refund' });
-    expect(decideRefund(state(declined))).toEqual({ kind: 'nothing-to-refund' });
+  it('has nothing to refund after a decline', () => {
+    expect(decideRefund('o-1', state(declined))).toEqual({ kind: 'nothing-to-refund' });
+  });
+
+  it('voids an order with no charge on record: ask the gateway about the charge key first', () => {
+    expect(decideRefund('o-1', state())).toEqual({
+      kind: 'void',
+      chargeKey: 'charge:o-1',
+      refundKey: 'refund:o-1',
+    });
   });
 
   it('replays a recorded refund', () => {
-    expect(decideRefund(state(captured, refunded))).toEqual({ kind: 'replay', refund: refunded });
-    expect(decideRefund(state(undefined, nothingRefunded))).toEqual({
+    expect(decideRefund('o-1', state(captured, refunded))).toEqual({
+      kind: 'replay',
+      refund: refunded,
+    });
+    expect(decideRefund('o-1', state(undefined, nothingRefunded))).toEqual({
       kind: 'replay',
       refund: nothingRefunded,
     });

@@ -87,3 +87,36 @@ describe('SimulatedGateway.charge', () => {
     expect(r1.gatewayRef).toMatch(/^sim_re_/);
   });
 });
+
+describe('SimulatedGateway.cancelCharge', () => {
+  it('reports a capture made under the key, so the caller refunds it', async () => {
+    const gw = gateway();
+    await gw.charge(request('o-1', 'tok_approve'));
+    expect(await gw.cancelCharge('charge:o-1')).toEqual({
+      kind: 'captured',
+      gatewayRef: 'sim_ch_1',
+    });
+  });
+
+  it('cancels a key never charged: a later charge with it captures nothing', async () => {
+    const gw = gateway();
+    expect(await gw.cancelCharge('charge:o-2')).toEqual({ kind: 'cancelled' });
+    expect(await gw.charge(request('o-2', 'tok_approve'))).toEqual({
+      kind: 'declined',
+      reason: 'PAYMENT_VOIDED',
+    });
+    expect(await gw.cancelCharge('charge:o-2')).toEqual({ kind: 'cancelled' });
+  });
+
+  it('wins over a charge still in flight (a slow one whose caller timed out)', async () => {
+    let release: () => void = () => undefined;
+    const gw = new SimulatedGateway({
+      delay: () => new Promise<void>((resolve) => (release = resolve)),
+    });
+    const inFlight = gw.charge(request('o-3', 'tok_slow_20000'));
+    expect(await gw.cancelCharge('charge:o-3')).toEqual({ kind: 'cancelled' });
+    release();
+    expect(await inFlight).toEqual({ kind: 'declined', reason: 'PAYMENT_VOIDED' });
+    expect(await gw.cancelCharge('charge:o-3')).toEqual({ kind: 'cancelled' });
+  });
+});
