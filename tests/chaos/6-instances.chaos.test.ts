@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Admin } from 'kafkajs';
-import { SERVICE_NAMES } from '@orderflow/contracts';
+import { SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
 import {
   componentPid,
   crash,
@@ -9,6 +9,7 @@ import {
   serviceInstance,
   startComponent,
   status,
+  type InstanceComponent,
 } from '@orderflow/infra';
 import {
   getJson,
@@ -30,13 +31,7 @@ import {
 import { MixedOrders, placeAll, restock } from './load.js';
 import { connectAdmin, stockBySku, watchFinalOrders } from './observe.js';
 import { LONG, PROFILE, prng, SEED } from './profile.js';
-import {
-  committedOffsets,
-  relayLockHolder,
-  stableGroup,
-  watchTakeover,
-  type Takeover,
-} from './takeover.js';
+import { killAndWatch, relayLockHolder, stableGroup, type Takeover } from './takeover.js';
 
 /**
  * Scenario 6: two instances of every service (the second on its port + 100, same database, same
@@ -121,11 +116,24 @@ describe('scenario 6: two instances of every service', () => {
 
     const takeovers: Takeover[] = [];
     const kills = (async () => {
+      const restarting = new Map<ServiceName, Promise<Error | undefined>>();
       for (let round = 0; round < rounds; round += 1) {
         for (const service of SERVICE_NAMES) {
-          takeovers.push(await killRelayHolder(service));
+          const failed = await restarting.get(service);
+          if (failed) throw failed;
+          const { takeover, target } = await killRelayHolder(service);
+          takeovers.push(takeover);
+          // The dead one comes back as a standby while the next service's kill is watched.
+          restarting.set(
+            service,
+            startComponent(config, target, { timeoutMs: READY_TIMEOUT_MS }).then(
+              () => undefined,
+              (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+            ),
+          );
         }
       }
+      for (const failed of await Promise.all(restarting.values())) if (failed) throw failed;
     })()
       .catch((error: unknown) => {
         abort.abort(new Error(`the kills failed: ${String(error)}`));
@@ -223,9 +231,11 @@ describe('scenario 6: two instances of every service', () => {
 
 /**
  * Kills the instance of `service` whose relay holds the lock (so the relay must fail over as
- * well as the consumer), watches the survivor take over, and restarts the dead one.
+ * well as the consumer) and watches the survivor take over.
  */
-async function killRelayHolder(service: (typeof SERVICE_NAMES)[number]): Promise<Takeover> {
+async function killRelayHolder(
+  service: ServiceName,
+): Promise<{ takeover: Takeover; target: InstanceComponent }> {
   const pool = pools[service];
   const before = await stableGroup(admin, service, 2, TAKEOVER_WATCH_MS);
   const held = await settle(
@@ -241,23 +251,20 @@ async function killRelayHolder(service: (typeof SERVICE_NAMES)[number]): Promise
   }
   const target = killed === pair[0] ? pair[0] : pair[1];
   const survivor = killed === pair[0] ? pair[1] : pair[0];
-  const killedAt = Date.now();
-  if (!(await crash(config, target))) throw new Error(`${target} was not running`);
-  const offsets = await committedOffsets(admin, service);
-  const takeover = await watchTakeover({
+  const takeover = await killAndWatch({
     admin,
     pool,
     service,
     killed,
     survivor,
-    killedAt,
     before,
-    offsets,
+    kill: async () => {
+      if (!(await crash(config, target))) throw new Error(`${target} was not running`);
+    },
     timeoutMs: TAKEOVER_WATCH_MS,
   });
   log(
     `SIGKILL ${target}: relay lock to ${survivor} in ${seconds(takeover.lockTakenMs)} s, group rebalanced in ${seconds(takeover.rebalancedMs)} s, first of ${takeover.orphaned} orphaned partitions handled in ${seconds(takeover.firstRecordMs)} s`,
   );
-  await startComponent(config, target, { timeoutMs: READY_TIMEOUT_MS });
-  return takeover;
+  return { takeover, target };
 }

@@ -113,23 +113,24 @@ export interface Takeover {
 }
 
 /**
- * Watches one kill's aftermath. `before` is the group as it was just before the kill, `offsets`
- * its committed offsets read after the process was gone: a dead process commits nothing, and the
- * coordinator takes commits only from the current generation's owner of a partition, so the
- * first offset past them on an orphaned partition is the survivor's.
+ * Kills an instance with `kill` and watches the aftermath. `before` is the group just before the
+ * kill. The relay lock is watched from before the kill, so its release is timed from the kill
+ * itself. The group's committed offsets are read once the process is gone: a dead process
+ * commits nothing, and the coordinator takes commits only from the current generation's owner of
+ * a partition, so the first offset past them on an orphaned partition is the survivor's.
  */
-export async function watchTakeover(input: {
+export async function killAndWatch(input: {
   readonly admin: Admin;
   readonly pool: pg.Pool;
   readonly service: ServiceName;
   readonly killed: string;
   readonly survivor: string;
-  readonly killedAt: number;
   readonly before: GroupState;
-  readonly offsets: ReadonlyMap<string, number>;
+  readonly kill: () => Promise<void>;
   readonly timeoutMs: number;
 }): Promise<Takeover> {
-  const { admin, pool, service, killedAt, timeoutMs } = input;
+  const { admin, pool, service, timeoutMs } = input;
+  let killedAt = Number.POSITIVE_INFINITY;
   const since = async (done: Promise<{ ok: boolean }>) =>
     (await done).ok ? Date.now() - killedAt : undefined;
   const lockReleased = since(
@@ -148,6 +149,9 @@ export async function watchTakeover(input: {
       20,
     ),
   );
+  killedAt = Date.now();
+  await input.kill();
+  const offsets = await committedOffsets(admin, service);
   let after: GroupState | undefined;
   const rebalanced = since(
     settle(
@@ -160,8 +164,8 @@ export async function watchTakeover(input: {
       100,
     ),
   );
-  // Until the rebalance says which member left, every partition of the group is a candidate:
-  // only an advance on one the dead member owned counts, so the check is made once it is known.
+  // Which member left is known once the group is Stable without it; only an advance on one of
+  // its partitions counts.
   let orphaned: readonly string[] | undefined;
   const firstRecord = since(
     settle(
@@ -178,7 +182,7 @@ export async function watchTakeover(input: {
           }
           orphaned = left[0]?.partitions ?? [];
         }
-        return (orphaned ?? []).some((tp) => (now.get(tp) ?? -1) > (input.offsets.get(tp) ?? -1));
+        return (orphaned ?? []).some((tp) => (now.get(tp) ?? -1) > (offsets.get(tp) ?? -1));
       },
       (advanced) => advanced,
       timeoutMs,
