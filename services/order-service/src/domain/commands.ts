@@ -43,6 +43,11 @@ export interface Cancel {
   readonly reason: CancellationReason;
   readonly failedStep: SagaStep | null;
   readonly detail: string | null;
+  /** From SagaCancelled v2; absent in events recorded before it. */
+  readonly totalMinor?: number | null;
+  readonly currency?: string | null;
+  readonly chargedMinor?: number;
+  readonly refundedMinor?: number;
 }
 
 /** From SagaParked: a compensation kept failing and an operator must act. */

@@ -67,8 +67,8 @@ function invalidOrder(command: PlaceOrder): string | null {
 }
 
 function recordStep(state: PlacedOrder, command: RecordStep): Decision {
-  // A final order's log is closed; an entry already logged is a redelivery. Both are no-ops.
-  if (isFinal(state)) return accept();
+  // The log stays open after the outcome: late replies, the void of a payment and its refund
+  // come after it and belong to the order's story. An entry already logged is a redelivery.
   const logged = state.steps.some(
     (entry) =>
       entry.step === command.step &&

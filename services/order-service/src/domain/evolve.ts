@@ -53,7 +53,15 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
       return {
         ...state,
         status: 'CANCELLED',
-        cancellation: { reason: event.reason, failedStep: event.failedStep, detail: event.detail },
+        totalMinor: event.totalMinor ?? state.totalMinor,
+        currency: event.currency ?? state.currency,
+        cancellation: {
+          reason: event.reason,
+          failedStep: event.failedStep,
+          detail: event.detail,
+          chargedMinor: event.chargedMinor ?? 0,
+          refundedMinor: event.refundedMinor ?? 0,
+        },
         finalAt: event.cancelledAt,
         version,
       };

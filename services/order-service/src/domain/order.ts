@@ -34,6 +34,9 @@ export interface Cancellation {
   readonly reason: CancellationReason;
   readonly failedStep: SagaStep | null;
   readonly detail: string | null;
+  /** Money taken and given back (in the total's currency); 0 when nothing was charged. */
+  readonly chargedMinor: number;
+  readonly refundedMinor: number;
 }
 
 export interface Parking {
@@ -49,7 +52,10 @@ export interface PlacedOrder {
   readonly shippingAddress: ShippingAddress;
   readonly channel: SalesChannel;
   readonly placedAt: string;
-  /** Known once the saga completes; inventory prices the lines, never the client. */
+  /**
+   * Known once the saga completes (and the total once inventory priced it, even if the order was
+   * then cancelled); inventory prices the lines, never the client.
+   */
   readonly pricedLines: readonly PricedLine[] | null;
   readonly totalMinor: number | null;
   readonly currency: string | null;

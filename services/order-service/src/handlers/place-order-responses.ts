@@ -89,14 +89,23 @@ export const orderResourceSchema = {
       type: ['object', 'null'],
       required: ['amountMinor', 'currency'],
       properties: { amountMinor: integer, currency: { ...text, description: 'ISO 4217' } },
-      description: 'Null until the order completes',
+      description: 'Null until inventory priced the order (kept if it is then cancelled)',
     },
     trackingNumber: nullableText,
     steps: { type: 'array', items: stepLogEntry, description: "The saga's step log" },
     cancellation: {
       type: ['object', 'null'],
-      required: ['reason', 'failedStep', 'detail'],
-      properties: { reason: text, failedStep: nullableText, detail: nullableText },
+      required: ['reason', 'failedStep', 'detail', 'chargedMinor', 'refundedMinor'],
+      properties: {
+        reason: text,
+        failedStep: nullableText,
+        detail: nullableText,
+        chargedMinor: {
+          ...integer,
+          description: 'Captured for the order, in minor units of total',
+        },
+        refundedMinor: { ...integer, description: 'Refunded: equals chargedMinor once cancelled' },
+      },
     },
     parking: {
       type: ['object', 'null'],

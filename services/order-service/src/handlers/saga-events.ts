@@ -43,6 +43,10 @@ export const fromSagaCancelled = (e: SagaCancelled): OrderCommand => ({
   reason: e.reason,
   failedStep: e.failedStep,
   detail: e.detail,
+  totalMinor: e.amountMinor,
+  currency: e.currency,
+  chargedMinor: e.chargedMinor,
+  refundedMinor: e.refundedMinor,
 });
 
 export const fromSagaParked = (e: SagaParked): OrderCommand => ({

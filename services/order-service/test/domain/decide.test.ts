@@ -97,8 +97,14 @@ describe('decide: final orders', () => {
     },
   );
 
-  it.each(outcomes)('a late step log entry after $type is a no-op', (command) => {
-    expect(eventsOf(decide(given(placeOrder(), command), step('SUCCEEDED'), NOW))).toEqual([]);
+  it.each(outcomes)('a late step log entry after $type is recorded, once', (command) => {
+    const final = given(placeOrder(), command);
+    const late = step('SUCCEEDED', '2026-12-02T12:00:05.000Z');
+    const [recorded] = eventsOf(decide(final, late, NOW));
+    expect(recorded).toMatchObject({ type: 'StepRecorded', status: 'SUCCEEDED' });
+    const after = given(placeOrder(), command, late);
+    expect(after.status).toBe(final.status); // the outcome stands
+    expect(eventsOf(decide(after, late, NOW))).toEqual([]); // a redelivery adds nothing
   });
 
   // The two moves the saga does make between final statuses (order-saga compensation.ts).

@@ -51,16 +51,34 @@ describe('evolve', () => {
     });
   });
 
-  it('OrderCancelled keeps the reason', () => {
+  it('OrderCancelled keeps the reason; nothing charged when the event says nothing', () => {
     expect(given(placeOrder(), cancel)).toMatchObject({
       status: 'CANCELLED',
       cancellation: {
         reason: 'PAYMENT_DECLINED',
         failedStep: 'PROCESS_PAYMENT',
         detail: 'insufficient funds',
+        chargedMinor: 0,
+        refundedMinor: 0,
       },
       pricedLines: null,
+      totalMinor: null,
       version: 2,
+    });
+  });
+
+  it('OrderCancelled shows the priced total and what was charged and refunded', () => {
+    const refunded = {
+      ...cancel,
+      totalMinor: 1250,
+      currency: 'EUR',
+      chargedMinor: 1250,
+      refundedMinor: 1250,
+    };
+    expect(given(placeOrder(), refunded)).toMatchObject({
+      totalMinor: 1250,
+      currency: 'EUR',
+      cancellation: { chargedMinor: 1250, refundedMinor: 1250 },
     });
   });
 

@@ -53,12 +53,20 @@ describe('saga events → Order commands', () => {
         reason: 'SHIPPING_REJECTED',
         failedStep: 'SCHEDULE_SHIPMENT',
         detail: 'XX',
+        amountMinor: 2500,
+        currency: 'EUR',
+        chargedMinor: 2500,
+        refundedMinor: 2500,
       }),
     ).toEqual({
       type: 'Cancel',
       reason: 'SHIPPING_REJECTED',
       failedStep: 'SCHEDULE_SHIPMENT',
       detail: 'XX',
+      totalMinor: 2500,
+      currency: 'EUR',
+      chargedMinor: 2500,
+      refundedMinor: 2500,
     });
     expect(
       fromSagaParked({ orderId: 'o', step: 'PROCESS_PAYMENT', attempts: 3, lastError: 'down' }),
