@@ -83,6 +83,10 @@ export class SimulatedGateway implements PaymentGateway {
     // A cancel that came while this charge was in flight wins: nothing is captured.
     if (this.cancelled.has(request.idempotencyKey))
       return { kind: 'declined', reason: 'PAYMENT_VOIDED' };
+    // Two calls with one key in flight at once (a retry after a client-side timeout): the first
+    // to finish is the charge, the other answers with it.
+    const first = this.charges.get(request.idempotencyKey);
+    if (first) return first;
     this.charges.set(request.idempotencyKey, result);
     return result;
   }
