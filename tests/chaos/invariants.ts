@@ -254,6 +254,13 @@ export async function orderInvariants(
         `${approve.filter(completed).length} completed, cancelled: ${describeCounts(reasons)}`,
         approve.every((o) => completed(o) || cancelled(o)),
       ),
+      // The saga's step deadlines (60–90 s) outlast a participant's restart: no approved order
+      // may be lost to a crash. (Those that ran out of stock are the sold-out kind, not these.)
+      invariant(
+        'approved: cancelled by STEP_TIMEOUT',
+        0,
+        approve.filter((o) => cancelled(o) && reason(o) === 'STEP_TIMEOUT').length,
+      ),
       invariant('declined (10%) never COMPLETED', 0, decline.filter(completed).length),
       // Rejected, or timed out while inventory was down: either way never reserved, never charged.
       invariant('sold out (10%) never COMPLETED', 0, soldOut.filter(completed).length),
@@ -261,7 +268,12 @@ export async function orderInvariants(
   }
 
   const m = (o: PlacedOrder) =>
-    money.get(o.orderId) ?? { captures: 0, capturedMinor: 0, refundedMinor: 0 };
+    money.get(o.orderId) ?? {
+      captures: 0,
+      capturedMinor: 0,
+      refundedMinor: 0,
+      lastCaptureAt: null,
+    };
   const total = (o: PlacedOrder) => outcomes.get(o.orderId)?.totalMinor ?? null;
   rows.push(
     invariant(
@@ -284,6 +296,15 @@ export async function orderInvariants(
       'CANCELLED: net money 0 (captured − refunded)',
       placed.filter(cancelled).length,
       count((o) => cancelled(o) && m(o).capturedMinor === m(o).refundedMinor),
+    ),
+    invariant(
+      'CANCELLED: captures recorded after the cancellation',
+      0,
+      count((o) => {
+        const at = outcomes.get(o.orderId)?.cancelledAt ?? null;
+        const captured = m(o).lastCaptureAt;
+        return cancelled(o) && at !== null && captured !== null && captured > at;
+      }),
     ),
     invariant(
       'COMPLETED: one booked shipment',

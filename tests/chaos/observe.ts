@@ -14,6 +14,8 @@ export interface OrderOutcome {
   readonly status: string;
   readonly reason: string | null;
   readonly totalMinor: number | null;
+  /** When the order was first cancelled (epoch ms), if it was. */
+  readonly cancelledAt: number | null;
 }
 
 /** order-service's view (read model + the cancellation reason from the event stream). */
@@ -26,11 +28,15 @@ export async function orderOutcomes(
     status: string;
     reason: string | null;
     total: string | null;
+    cancelled_at: string | null;
   }>(
     `SELECT v.order_id, v.status, v.total,
             (SELECT e.data->>'reason' FROM events e
               WHERE e.stream_id = 'order-' || v.order_id AND e.type = 'OrderCancelled'
-              ORDER BY e.version DESC LIMIT 1) AS reason
+              ORDER BY e.version DESC LIMIT 1) AS reason,
+            (SELECT e.data->>'cancelledAt' FROM events e
+              WHERE e.stream_id = 'order-' || v.order_id AND e.type = 'OrderCancelled'
+              ORDER BY e.version LIMIT 1) AS cancelled_at
        FROM orders_view v WHERE v.order_id = ANY($1::text[])`,
     [[...orderIds]],
   );
@@ -42,6 +48,7 @@ export async function orderOutcomes(
         status: r.status,
         reason: r.reason,
         totalMinor: r.total === null ? null : Number(r.total),
+        cancelledAt: r.cancelled_at === null ? null : Date.parse(r.cancelled_at),
       },
     ]),
   );
@@ -70,6 +77,8 @@ export interface MoneyOfOrder {
   readonly captures: number;
   readonly capturedMinor: number;
   readonly refundedMinor: number;
+  /** When the last capture was recorded (epoch ms), if any. */
+  readonly lastCaptureAt: number | null;
 }
 
 /** payment-service: captures and refunds per order. */
@@ -82,11 +91,13 @@ export async function moneyByOrder(
     captures: number;
     captured: string;
     refunded: string;
+    last_capture_at: Date | null;
   }>(
     `SELECT o.order_id,
             (SELECT count(*)::int FROM payments p WHERE p.order_id = o.order_id AND p.status = 'CAPTURED') AS captures,
             (SELECT coalesce(sum(amount_minor), 0) FROM payments p WHERE p.order_id = o.order_id AND p.status = 'CAPTURED') AS captured,
-            (SELECT coalesce(sum(amount_minor), 0) FROM refunds r WHERE r.order_id = o.order_id) AS refunded
+            (SELECT coalesce(sum(amount_minor), 0) FROM refunds r WHERE r.order_id = o.order_id) AS refunded,
+            (SELECT max(created_at) FROM payments p WHERE p.order_id = o.order_id AND p.status = 'CAPTURED') AS last_capture_at
        FROM unnest($1::text[]) AS o(order_id)`,
     [[...orderIds]],
   );
@@ -97,6 +108,7 @@ export async function moneyByOrder(
         captures: r.captures,
         capturedMinor: Number(r.captured),
         refundedMinor: Number(r.refunded),
+        lastCaptureAt: r.last_capture_at?.getTime() ?? null,
       },
     ]),
   );
