@@ -288,7 +288,7 @@ describe('payments over Kafka', () => {
     expect(calls.get(orderId)).toBe(1); // and never asked to charge
     // Outbox rows are written in the handler's transaction, so this is final.
     const { rows: outbox } = await paymentDb.pool.query<{ message_type: string }>(
-      'SELECT message_type FROM outbox WHERE message_key = $1 ORDER BY id',
+      'SELECT message_type FROM outbox WHERE message_key = $1 ORDER BY seq',
       [orderId],
     );
     expect(outbox.map((r) => r.message_type)).toEqual([
