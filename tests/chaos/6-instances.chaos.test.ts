@@ -159,6 +159,7 @@ describe('scenario 6: two instances of every service', () => {
           service: t.service,
           killed: t.killed,
           survivor: t.survivor,
+          'process gone': seconds(t.exitedMs),
           'relay lock released': seconds(t.lockReleasedMs),
           'relay lock taken': seconds(t.lockTakenMs),
           'group rebalanced': seconds(t.rebalancedMs),

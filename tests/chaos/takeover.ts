@@ -100,6 +100,8 @@ export interface Takeover {
   readonly service: ServiceName;
   readonly killed: string;
   readonly survivor: string;
+  /** The killed process is gone (SIGKILL delivered, its memory and sockets released). */
+  readonly exitedMs: number;
   /** The dead instance's session no longer holds the relay lock (Postgres ended it). */
   readonly lockReleasedMs: number | undefined;
   /** The survivor's relay holds the lock. */
@@ -151,6 +153,7 @@ export async function killAndWatch(input: {
   );
   killedAt = Date.now();
   await input.kill();
+  const exitedMs = Date.now() - killedAt;
   const offsets = await committedOffsets(admin, service);
   let after: GroupState | undefined;
   const rebalanced = since(
@@ -199,6 +202,7 @@ export async function killAndWatch(input: {
     service,
     killed: input.killed,
     survivor: input.survivor,
+    exitedMs,
     lockReleasedMs,
     lockTakenMs,
     rebalancedMs,
