@@ -116,8 +116,13 @@ export interface Replayed {
   readonly replayedAt: string;
 }
 
+/** Who asked for a replay (an operator's name), on each replayed record when given. */
+export const REPLAYED_BY_HEADER = 'x-replayed-by';
+
 export interface ReplayOptions {
   readonly ratePerSecond?: number;
+  /** Recorded as the REPLAYED_BY_HEADER of every replayed record. */
+  readonly replayedBy?: string;
   readonly now?: () => Date;
   /** Called after each record is acknowledged by the broker, in order (for logs and progress). */
   readonly onReplayed?: (replayed: Replayed) => Promise<void> | void;
@@ -130,11 +135,11 @@ export interface ReplayOptions {
 export async function replayDlq(
   kafka: Kafka,
   records: readonly DlqRecord[],
-  { ratePerSecond = 50, now = () => new Date(), onReplayed }: ReplayOptions = {},
+  { ratePerSecond = 50, now = () => new Date(), onReplayed, replayedBy }: ReplayOptions = {},
 ): Promise<number> {
   const producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();
-  const ours = new Set<string>(Object.values(X));
+  const ours = new Set<string>([...Object.values(X), REPLAYED_BY_HEADER]);
   let sent = 0;
   try {
     for (const record of records) {
@@ -152,7 +157,11 @@ export async function replayDlq(
           {
             key: record.message.key,
             value: record.message.value,
-            headers: { ...headers, [X.replayedAt]: replayedAt },
+            headers: {
+              ...headers,
+              [X.replayedAt]: replayedAt,
+              ...(replayedBy !== undefined ? { [REPLAYED_BY_HEADER]: replayedBy } : {}),
+            },
           },
         ],
       });

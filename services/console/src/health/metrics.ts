@@ -1,0 +1,75 @@
+import parsePrometheusTextFormat, { type PrometheusFamily } from 'parse-prometheus-text-format';
+
+/**
+ * The figures the health page shows from one service's /metrics (the messaging metric set of
+ * @orderflow/telemetry): outbox backlog and age, records consumed and dead-lettered, and the
+ * handler-duration totals the throughput and latency chart is built from.
+ */
+export interface MetricFigures {
+  readonly outboxBacklog: number | null;
+  readonly outboxOldestAgeSeconds: number | null;
+  /** messages_consumed_total over every label. */
+  readonly consumed: number;
+  readonly deadLettered: number;
+  readonly handlerSeconds: number;
+  readonly handlerCount: number;
+}
+
+const sum = (
+  family: PrometheusFamily | undefined,
+  pick: (s: PrometheusFamily['metrics'][number]) => string | undefined,
+) => (family?.metrics ?? []).reduce((total, sample) => total + (Number(pick(sample) ?? 0) || 0), 0);
+
+export function metricFigures(text: string): MetricFigures {
+  const families = new Map(parsePrometheusTextFormat(text).map((f) => [f.name, f]));
+  // A gauge a service has not set yet is absent, which is not the same as 0.
+  const gauge = (name: string) => {
+    const family = families.get(name);
+    return family && family.metrics.length > 0 ? sum(family, (s) => s.value) : null;
+  };
+  const handler = families.get('handler_duration_seconds');
+  return {
+    outboxBacklog: gauge('outbox_backlog'),
+    outboxOldestAgeSeconds: gauge('outbox_oldest_age_seconds'),
+    consumed: sum(families.get('messages_consumed_total'), (s) => s.value),
+    deadLettered: sum(families.get('messages_dead_lettered_total'), (s) => s.value),
+    handlerSeconds: sum(handler, (s) => s.sum),
+    handlerCount: sum(handler, (s) => s.count),
+  };
+}
+
+export interface RatePoint {
+  readonly at: string;
+  /** Records handled per second across the services over the interval. */
+  readonly perSecond: number;
+  /** Mean handler time over the interval, in milliseconds; null when nothing was handled. */
+  readonly meanHandlerMs: number | null;
+}
+
+export interface Totals {
+  readonly at: number;
+  readonly handlerSeconds: number;
+  readonly handlerCount: number;
+}
+
+/**
+ * Rates between consecutive samples of the summed counters. A counter that went down (a service
+ * restarted) starts a new series at that sample instead of showing a negative rate.
+ */
+export function ratesOf(samples: readonly Totals[]): RatePoint[] {
+  const points: RatePoint[] = [];
+  for (let i = 1; i < samples.length; i += 1) {
+    const [before, after] = [samples[i - 1], samples[i]];
+    if (!before || !after) continue;
+    const seconds = (after.at - before.at) / 1000;
+    const count = after.handlerCount - before.handlerCount;
+    const time = after.handlerSeconds - before.handlerSeconds;
+    if (seconds <= 0 || count < 0 || time < 0) continue;
+    points.push({
+      at: new Date(after.at).toISOString(),
+      perSecond: count / seconds,
+      meanHandlerMs: count === 0 ? null : (time / count) * 1000,
+    });
+  }
+  return points;
+}
