@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dlqTopic } from '@orderflow/contracts';
 import { crash, loadStackConfig, startComponent } from '@orderflow/infra';
 import { createKafka, silentLogger } from '@orderflow/messaging';
@@ -10,7 +10,7 @@ import { getJson, orderRequest, placeOrder, type OrderView } from './platform.js
  * Faults must not cost orders (order-saga's step retry policy and payment voids): a payment
  * service killed with orders waiting on it, a gateway failing again and again, a charge replayed
  * from the DLQ after the saga gave up. Against the running stack with its default policy
- * (payment given up after 90 s), so the last test takes about a minute and a half.
+ * (payment given up after 90 s): the last test's order is placed before the others run.
  */
 interface CancelledView extends OrderView {
   cancellation: {
@@ -54,6 +54,12 @@ async function final(orderId: string, timeoutMs: number): Promise<CancelledView>
 
 const payment = async (orderId: string) =>
   (await getJson<PaymentView>('payment-service', `/payments/${orderId}`)).body;
+
+// Placed first, so its 90 s wait for the payment deadline runs alongside the other tests.
+let givenUp: Promise<{ body: { orderId: string } }>;
+beforeAll(() => {
+  givenUp = placeOrder(orderRequest({ payment: { token: 'tok_transient_99' } }));
+});
 
 afterAll(async () => {
   // A failed restart must not leave the shared stack without its payment service.
@@ -107,8 +113,7 @@ describe('a saga that rides out faults, end to end', () => {
   it('voids a payment given up at its deadline; a charge replayed from the DLQ afterwards is refused and shows in the history', async () => {
     // The simulated gateway fails 99 times for this order: every send is dead-lettered after its
     // in-process retries, the saga re-sends until its 90 s deadline, then voids the payment.
-    const placed = await placeOrder(orderRequest({ payment: { token: 'tok_transient_99' } }));
-    const { orderId } = placed.body;
+    const { orderId } = (await givenUp).body;
     const cancelled = await final(orderId, 150_000);
     expect(cancelled.status).toBe('CANCELLED');
     expect(cancelled.cancellation).toMatchObject({
