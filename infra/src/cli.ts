@@ -7,7 +7,7 @@ import { loadStackConfig, type StackConfig } from './config.js';
 import { StackError } from './errors.js';
 import { logFile, tail } from './process.js';
 import { INSTANCE_PORT_STEP } from './instances.js';
-import { COMPONENTS, down, status, up, type Component } from './stack.js';
+import { COMPONENTS, down, EXTRAS, status, up, type Component, type Extra } from './stack.js';
 import { renderTable } from './table.js';
 
 /** `instances` (from `--instances`) overrides STACK_INSTANCES, through the same validation. */
@@ -35,14 +35,20 @@ program
   .addOption(new Option('--only <components...>', 'start only these').choices(COMPONENTS))
   .addOption(
     new Option(
+      '--with <extras...>',
+      'also run Zipkin (tracing: services export spans to it) and/or Prometheus (metrics)',
+    ).choices(EXTRAS),
+  )
+  .addOption(
+    new Option(
       '--instances <n>',
       `instances of every service (ports +${INSTANCE_PORT_STEP} each; one database and consumer group per service)`,
     ).env('STACK_INSTANCES'),
   )
-  .action(async (opts: { only?: Component[]; instances?: string }) => {
+  .action(async (opts: { only?: Component[]; with?: Extra[]; instances?: string }) => {
     const cfg = config(opts.instances);
     const t0 = Date.now();
-    await up(cfg, { components: opts.only });
+    await up(cfg, { components: opts.only, extras: opts.with });
     console.log(
       `Stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s. State in ${cfg.stackDir}`,
     );
@@ -77,7 +83,10 @@ program
 program
   .command('logs')
   .description('print the log of a component')
-  .argument('<component>', 'kafka, registry or a service instance (order-saga, order-saga@2)')
+  .argument(
+    '<component>',
+    'kafka, registry, zipkin, prometheus or a service instance (order-saga, order-saga@2)',
+  )
   .option('-f, --follow', 'keep printing new lines')
   .option('-n, --lines <n>', 'how many lines', '50')
   .action((component: string, opts: { follow?: boolean; lines: string }) => {

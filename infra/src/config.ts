@@ -9,6 +9,7 @@ export const VERSIONS = {
   log4j: '2.24.3',
   slf4j: '2.0.17',
   apicurio: '3.0.9',
+  zipkin: '3.5.1',
 } as const;
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -20,6 +21,10 @@ export interface StackConfig {
   readonly kafkaPort: number;
   readonly kafkaControllerPort: number;
   readonly registryPort: number;
+  /** Zipkin (`up --with tracing`): UI, query API and span intake. */
+  readonly zipkinPort: number;
+  /** Prometheus (`up --with metrics`). */
+  readonly prometheusPort: number;
   /** Added to every service's catalogue port, so a second stack's services do not collide. */
   readonly servicePortOffset: number;
   /** Instances of every service `up` runs (STACK_INSTANCES, `--instances`); see instances.ts. */
@@ -30,6 +35,7 @@ export interface StackConfig {
   readonly javaHome: string | undefined;
   readonly kafkaHeap: string;
   readonly registryHeap: string;
+  readonly zipkinHeap: string;
   /**
    * How services run: `dist` (default) is the compiled JavaScript `stack up` builds first (turbo,
    * cached), as in production and the images; `source` is their TypeScript through tsx, for a
@@ -108,6 +114,8 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     kafkaPort: port(env, 'KAFKA_PORT', 9092),
     kafkaControllerPort: port(env, 'KAFKA_CONTROLLER_PORT', 9093),
     registryPort: port(env, 'SCHEMA_REGISTRY_PORT', 8081),
+    zipkinPort: port(env, 'ZIPKIN_PORT', 9411),
+    prometheusPort: port(env, 'PROMETHEUS_PORT', 9090),
     servicePortOffset: offset,
     serviceInstances: serviceInstances(env, offset),
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -115,6 +123,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     javaHome: env.JAVA_HOME || undefined,
     kafkaHeap: env.KAFKA_HEAP ?? '768m',
     registryHeap: env.SCHEMA_REGISTRY_HEAP ?? '384m',
+    zipkinHeap: env.ZIPKIN_HEAP ?? '128m',
     serviceRuntime: serviceRuntime(env),
   });
 }

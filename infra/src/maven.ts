@@ -112,3 +112,25 @@ export async function resolveDistribution(coordinates: string, targetDir: string
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+/** Downloads one artifact file (e.g. an executable jar) into `targetDir` (done once, then cached). */
+export async function resolveArtifact(coordinates: string, targetDir: string): Promise<string> {
+  const done = path.join(targetDir, '.complete');
+  const file = () => readdirSync(targetDir).find((f) => f.endsWith('.jar'));
+  if (existsSync(done)) {
+    const cached = file();
+    if (cached) return path.join(targetDir, cached);
+  }
+  rmSync(targetDir, { recursive: true, force: true });
+  mkdirSync(targetDir, { recursive: true });
+  await mvn(
+    ['dependency:copy', `-Dartifact=${coordinates}`, `-DoutputDirectory=${targetDir}`],
+    targetDir,
+    coordinates,
+  );
+  const jar = file();
+  if (!jar)
+    throw new StackError(`Maven returned no jar for ${coordinates}.`, 'Run the command again.');
+  writeFileSync(done, new Date().toISOString());
+  return path.join(targetDir, jar);
+}

@@ -1,6 +1,11 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { NoopSpanProcessor } from '@opentelemetry/sdk-trace';
+import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
+import {
+  BatchSpanProcessor,
+  NoopSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
 import { hookEsmImports } from './esm-hooks.js';
 import { createInstrumentation, type InstrumentationName } from './instrumentations.js';
 import { w3cPropagator } from './trace-propagation.js';
@@ -10,6 +15,12 @@ export interface TelemetryConfig {
   readonly service: string;
   /** OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT); without it spans are created but not exported. */
   readonly otlpEndpoint?: string | undefined;
+  /**
+   * Zipkin's span intake, e.g. `http://127.0.0.1:9411/api/v2/spans` (OTEL_EXPORTER_ZIPKIN_ENDPOINT,
+   * which `./dev stack up --with tracing` sets). Zipkin 3.5 takes Zipkin JSON, not OTLP. Both
+   * endpoints may be set: each gets every span.
+   */
+  readonly zipkinEndpoint?: string | undefined;
   readonly instrumentations: readonly InstrumentationName[];
 }
 
@@ -40,11 +51,7 @@ export function startTelemetry(config: TelemetryConfig): TelemetryHandle {
     serviceName: config.service,
     textMapPropagator: w3cPropagator,
     instrumentations: config.instrumentations.map(createInstrumentation),
-    // Without an endpoint we still want a real tracer provider: trace ids in logs and in Kafka
-    // headers must exist and propagate even when nothing collects the spans.
-    ...(config.otlpEndpoint
-      ? { traceExporter: new OTLPTraceExporter({ url: tracesUrl(config.otlpEndpoint) }) }
-      : { spanProcessors: [new NoopSpanProcessor()] }),
+    spanProcessors: spanProcessors(config),
     // Metrics are Prometheus via prom-client and logs are pino on stdout; empty lists stop the SDK
     // from defaulting to OTLP metric/log exporters pointed at a collector that may not exist.
     metricReaders: [],
@@ -55,6 +62,23 @@ export function startTelemetry(config: TelemetryConfig): TelemetryHandle {
   const handle: TelemetryHandle = { shutdown: () => (stopping ??= sdk.shutdown()) };
   started = { service: config.service, handle };
   return handle;
+}
+
+function spanProcessors(config: TelemetryConfig): SpanProcessor[] {
+  const processors: SpanProcessor[] = [];
+  if (config.otlpEndpoint)
+    processors.push(
+      new BatchSpanProcessor({
+        exporter: new OTLPTraceExporter({ url: tracesUrl(config.otlpEndpoint) }),
+      }),
+    );
+  if (config.zipkinEndpoint)
+    processors.push(
+      new BatchSpanProcessor({ exporter: new ZipkinExporter({ url: config.zipkinEndpoint }) }),
+    );
+  // Without an endpoint we still want a real tracer provider: trace ids in logs and in Kafka
+  // headers must exist and propagate even when nothing collects the spans.
+  return processors.length > 0 ? processors : [new NoopSpanProcessor()];
 }
 
 // OTEL_EXPORTER_OTLP_ENDPOINT is a base URL; the spec appends the signal path for traces.
