@@ -1,37 +1,29 @@
-import { Listr } from "listr2";
-import {
-  allTopics,
-  SERVICE_NAMES,
-  type ServiceName,
-} from "@orderflow/contracts";
-import { describeBroker, ensureTopics } from "@orderflow/messaging/admin";
-import { kafkaBrokers, registryUrl, type StackConfig } from "./config.js";
+import { Listr } from 'listr2';
+import { allTopics, SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
+import { describeBroker, ensureTopics } from '@orderflow/messaging/admin';
+import { kafkaBrokers, registryUrl, type StackConfig } from './config.js';
 import {
   KAFKA,
   resolveKafka,
   startKafka,
   waitForKafka,
   wipeKafkaData,
-} from "./components/kafka.js";
-import {
-  ensureDatabases,
-  ensureReachable,
-  migrateAll,
-} from "./components/postgres.js";
+} from './components/kafka.js';
+import { ensureDatabases, ensureReachable, migrateAll } from './components/postgres.js';
 import {
   REGISTRY,
   resolveRegistry,
   startRegistry,
   waitForRegistry,
-} from "./components/registry.js";
+} from './components/registry.js';
 import {
   ensurePrometheus,
   PROMETHEUS,
   prometheusUrl,
   startPrometheus,
   waitForPrometheus,
-} from "./components/prometheus.js";
-import { registerSchemas } from "./components/schemas.js";
+} from './components/prometheus.js';
+import { registerSchemas } from './components/schemas.js';
 import {
   buildServices,
   runnableServices,
@@ -39,13 +31,13 @@ import {
   serviceUrl,
   startService,
   waitForService,
-} from "./components/services.js";
+} from './components/services.js';
 import {
   parseInstance,
   planInstances,
   serviceInstance,
   type InstanceComponent,
-} from "./instances.js";
+} from './instances.js';
 import {
   resolveZipkin,
   startZipkin,
@@ -53,29 +45,29 @@ import {
   ZIPKIN,
   zipkinSpansEndpoint,
   zipkinUrl,
-} from "./components/zipkin.js";
-import { checkJava, checkPortFree } from "./preflight.js";
+} from './components/zipkin.js';
+import { checkJava, checkPortFree } from './preflight.js';
 import {
   killProcess,
   logFile,
   runningProcess,
   stopProcess,
   type ProcessRecord,
-} from "./process.js";
+} from './process.js';
 
 /** Brings the local stack up and down; used by the CLI and by the test harness. */
 export const COMPONENTS = [
-  "kafka",
-  "registry",
-  "postgres",
-  "topics",
-  "schemas",
-  "services",
+  'kafka',
+  'registry',
+  'postgres',
+  'topics',
+  'schemas',
+  'services',
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 /** Observability the stack runs only when asked (`up --with tracing metrics`). */
-export const EXTRAS = ["tracing", "metrics"] as const;
+export const EXTRAS = ['tracing', 'metrics'] as const;
 export type Extra = (typeof EXTRAS)[number];
 
 export interface UpOptions {
@@ -83,7 +75,7 @@ export interface UpOptions {
   /** Zipkin ('tracing') and Prometheus ('metrics'); each runs until `down`. */
   readonly extras?: readonly Extra[];
   /** 'silent' for callers that print their own progress (the test harness). */
-  readonly output?: "progress" | "silent";
+  readonly output?: 'progress' | 'silent';
 }
 
 export interface UpResult {
@@ -102,59 +94,39 @@ function seconds(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)}s`;
 }
 
-export async function up(
-  config: StackConfig,
-  options: UpOptions = {},
-): Promise<UpResult> {
+export async function up(config: StackConfig, options: UpOptions = {}): Promise<UpResult> {
   const want = new Set<Component>(options.components ?? COMPONENTS);
-  const needKafka = want.has("kafka") && !runningProcess(config, KAFKA);
-  const needRegistry =
-    want.has("registry") && !runningProcess(config, REGISTRY);
+  const needKafka = want.has('kafka') && !runningProcess(config, KAFKA);
+  const needRegistry = want.has('registry') && !runningProcess(config, REGISTRY);
   const extras = new Set<Extra>(options.extras ?? []);
-  const needZipkin = extras.has("tracing") && !runningProcess(config, ZIPKIN);
-  const needPrometheus =
-    extras.has("metrics") && !runningProcess(config, PROMETHEUS);
+  const needZipkin = extras.has('tracing') && !runningProcess(config, ZIPKIN);
+  const needPrometheus = extras.has('metrics') && !runningProcess(config, PROMETHEUS);
   const tasks = new Listr<Ctx>(
     [
       {
-        title: "Preflight: Java and free ports",
+        title: 'Preflight: Java and free ports',
         enabled: needKafka || needRegistry || needZipkin || needPrometheus,
         task: async (_ctx, task) => {
           const java = await checkJava(config);
-          if (needZipkin)
-            await checkPortFree(config.host, config.zipkinPort, "Zipkin");
-          if (needPrometheus)
-            await checkPortFree(
-              config.host,
-              config.prometheusPort,
-              "Prometheus",
-            );
+          if (needZipkin) await checkPortFree(config.host, config.zipkinPort, 'Zipkin');
+          if (needPrometheus) await checkPortFree(config.host, config.prometheusPort, 'Prometheus');
           if (needKafka) {
-            await checkPortFree(config.host, config.kafkaPort, "Kafka");
-            await checkPortFree(
-              config.host,
-              config.kafkaControllerPort,
-              "Kafka controller",
-            );
+            await checkPortFree(config.host, config.kafkaPort, 'Kafka');
+            await checkPortFree(config.host, config.kafkaControllerPort, 'Kafka controller');
           }
           if (needRegistry)
-            await checkPortFree(
-              config.host,
-              config.registryPort,
-              "schema registry",
-            );
+            await checkPortFree(config.host, config.registryPort, 'schema registry');
           task.title = `Preflight: ${java}, ports free`;
         },
       },
       {
-        title:
-          "Resolve artifacts from Maven Central (cached after the first run)",
+        title: 'Resolve artifacts from Maven Central (cached after the first run)',
         enabled: needKafka || needRegistry || needZipkin,
         task: (_ctx, task) =>
           task.newListr(
             [
               {
-                title: "Kafka broker jars",
+                title: 'Kafka broker jars',
                 enabled: needKafka,
                 task: async (ctx, sub) => {
                   const t0 = Date.now();
@@ -163,7 +135,7 @@ export async function up(
                 },
               },
               {
-                title: "Apicurio Registry distribution",
+                title: 'Apicurio Registry distribution',
                 enabled: needRegistry,
                 task: async (ctx, sub) => {
                   const t0 = Date.now();
@@ -172,7 +144,7 @@ export async function up(
                 },
               },
               {
-                title: "Zipkin server jar",
+                title: 'Zipkin server jar',
                 enabled: needZipkin,
                 task: async (ctx, sub) => {
                   const t0 = Date.now();
@@ -185,26 +157,24 @@ export async function up(
           ),
       },
       {
-        title: "Start components",
+        title: 'Start components',
         task: (_ctx, task) =>
           task.newListr(
             [
               {
                 title: `Kafka on ${kafkaBrokers(config)}`,
-                enabled: want.has("kafka"),
+                enabled: want.has('kafka'),
                 task: async (ctx, sub) => {
                   const t0 = Date.now();
-                  const record = ctx.kafkaLib
-                    ? await startKafka(config, ctx.kafkaLib)
-                    : undefined;
+                  const record = ctx.kafkaLib ? await startKafka(config, ctx.kafkaLib) : undefined;
                   if (record) ctx.started.push(record);
                   const info = await waitForKafka(config);
-                  sub.title = `Kafka on ${kafkaBrokers(config)}: ${record ? `ready in ${seconds(t0)}` : "already running"} (${info})`;
+                  sub.title = `Kafka on ${kafkaBrokers(config)}: ${record ? `ready in ${seconds(t0)}` : 'already running'} (${info})`;
                 },
               },
               {
                 title: `Schema registry on ${registryUrl(config)}`,
-                enabled: want.has("registry"),
+                enabled: want.has('registry'),
                 task: async (ctx, sub) => {
                   const t0 = Date.now();
                   const record = ctx.registryJar
@@ -212,12 +182,12 @@ export async function up(
                     : undefined;
                   if (record) ctx.started.push(record);
                   await waitForRegistry(config);
-                  sub.title = `Schema registry on ${registryUrl(config)}: ${record ? `ready in ${seconds(t0)}` : "already running"}`;
+                  sub.title = `Schema registry on ${registryUrl(config)}: ${record ? `ready in ${seconds(t0)}` : 'already running'}`;
                 },
               },
               {
-                title: "Postgres databases and migrations",
-                enabled: want.has("postgres"),
+                title: 'Postgres databases and migrations',
+                enabled: want.has('postgres'),
                 task: async (_ctx, sub) => {
                   const dbs = await ensureDatabases(config);
                   const applied = await migrateAll(config);
@@ -226,7 +196,7 @@ export async function up(
               },
               {
                 title: `Zipkin on ${zipkinUrl(config)}`,
-                enabled: extras.has("tracing"),
+                enabled: extras.has('tracing'),
                 task: async (ctx, sub) => {
                   const t0 = Date.now();
                   const record = ctx.zipkinJar
@@ -234,12 +204,12 @@ export async function up(
                     : undefined;
                   if (record) ctx.started.push(record);
                   await waitForZipkin(config);
-                  sub.title = `Zipkin on ${zipkinUrl(config)}: ${record ? `ready in ${seconds(t0)}` : "already running"}`;
+                  sub.title = `Zipkin on ${zipkinUrl(config)}: ${record ? `ready in ${seconds(t0)}` : 'already running'}`;
                 },
               },
               {
                 title: `Prometheus on ${prometheusUrl(config)}`,
-                enabled: extras.has("metrics"),
+                enabled: extras.has('metrics'),
                 task: async (ctx, sub) => {
                   const t0 = Date.now();
                   const record = await startPrometheus(
@@ -249,7 +219,7 @@ export async function up(
                   );
                   if (record) ctx.started.push(record);
                   await waitForPrometheus(config);
-                  sub.title = `Prometheus on ${prometheusUrl(config)}: ${record ? `ready in ${seconds(t0)}` : "configuration reloaded"}`;
+                  sub.title = `Prometheus on ${prometheusUrl(config)}: ${record ? `ready in ${seconds(t0)}` : 'configuration reloaded'}`;
                 },
               },
             ],
@@ -257,31 +227,25 @@ export async function up(
           ),
       },
       {
-        title: "Schemas from schemas/ registered",
-        enabled: want.has("schemas"),
+        title: 'Schemas from schemas/ registered',
+        enabled: want.has('schemas'),
         task: async (_ctx, task) => {
           const subjects = await registerSchemas(config);
           task.title = `Schemas: ${subjects} subjects registered (idempotent)`;
         },
       },
       {
-        title: "Topics from the catalogue",
-        enabled: want.has("topics"),
+        title: 'Topics from the catalogue',
+        enabled: want.has('topics'),
         task: async (_ctx, task) => {
-          const result = await ensureTopics(
-            [kafkaBrokers(config)],
-            allTopics(),
-          );
+          const result = await ensureTopics([kafkaBrokers(config)], allTopics());
           task.title = `Topics: ${result.created.length} created, ${result.existing.length} already present`;
         },
       },
       {
-        title:
-          "Build the services (turbo, cached; SERVICE_RUNTIME=source skips it)",
+        title: 'Build the services (turbo, cached; SERVICE_RUNTIME=source skips it)',
         enabled:
-          want.has("services") &&
-          config.serviceRuntime === "dist" &&
-          runnableServices().length > 0,
+          want.has('services') && config.serviceRuntime === 'dist' && runnableServices().length > 0,
         task: async (_ctx, task) => {
           const t0 = Date.now();
           await buildServices(runnableServices());
@@ -291,30 +255,24 @@ export async function up(
       {
         title:
           config.serviceInstances === 1
-            ? "Services"
+            ? 'Services'
             : `Services, ${config.serviceInstances} instances each`,
-        enabled: want.has("services") && runnableServices().length > 0,
+        enabled: want.has('services') && runnableServices().length > 0,
         task: (_ctx, task) =>
           task.newListr(
-            planInstances(config.serviceInstances, runnableServices()).map(
-              (instance) => {
-                const where = `${instance.component} on ${serviceUrl(config, instance.service, instance.index)}`;
-                return {
-                  title: where,
-                  task: async (ctx: Ctx, sub: { title: string }) => {
-                    const t0 = Date.now();
-                    const record = await startService(
-                      config,
-                      instance,
-                      tracingEnv(config),
-                    );
-                    if (record) ctx.started.push(record);
-                    await waitForService(config, instance);
-                    sub.title = `${where}: ${record ? `ready in ${seconds(t0)}` : "already running"}`;
-                  },
-                };
-              },
-            ),
+            planInstances(config.serviceInstances, runnableServices()).map((instance) => {
+              const where = `${instance.component} on ${serviceUrl(config, instance.service, instance.index)}`;
+              return {
+                title: where,
+                task: async (ctx: Ctx, sub: { title: string }) => {
+                  const t0 = Date.now();
+                  const record = await startService(config, instance, tracingEnv(config));
+                  if (record) ctx.started.push(record);
+                  await waitForService(config, instance);
+                  sub.title = `${where}: ${record ? `ready in ${seconds(t0)}` : 'already running'}`;
+                },
+              };
+            }),
             // One at a time: five TypeScript services booting at once starve two cores.
             { concurrent: false, exitOnError: true },
           ),
@@ -322,8 +280,8 @@ export async function up(
     ],
     {
       // Non-interactive terminals (CI) get one line per step instead of a redrawn tree.
-      fallbackRenderer: "simple",
-      silentRendererCondition: options.output === "silent",
+      fallbackRenderer: 'simple',
+      silentRendererCondition: options.output === 'silent',
       rendererOptions: { collapseSubtasks: false },
       exitOnError: true,
     },
@@ -344,10 +302,7 @@ function tracingEnv(config: StackConfig): NodeJS.ProcessEnv {
 }
 
 /** Databases, migrations and topics on infrastructure someone else runs (e.g. containers). */
-export async function provision(
-  config: StackConfig,
-  brokers: readonly string[],
-): Promise<void> {
+export async function provision(config: StackConfig, brokers: readonly string[]): Promise<void> {
   await ensureDatabases(config);
   await migrateAll(config);
   await ensureTopics(brokers, allTopics());
@@ -360,21 +315,13 @@ export async function provision(
 export async function down(
   config: StackConfig,
   // Services first: they flush their outboxes to a broker that is still there.
-  components: readonly string[] = [
-    ...SERVICE_NAMES,
-    REGISTRY,
-    KAFKA,
-    ZIPKIN,
-    PROMETHEUS,
-  ],
+  components: readonly string[] = [...SERVICE_NAMES, REGISTRY, KAFKA, ZIPKIN, PROMETHEUS],
 ): Promise<ProcessRecord[]> {
   const stopped: ProcessRecord[] = [];
   const targets = components.flatMap((component) => {
     const instance = parseInstance(component);
     if (instance?.index !== 1) return [component];
-    const others = runningInstances(config, instance.service).filter(
-      (i) => i.index > 1,
-    );
+    const others = runningInstances(config, instance.service).filter((i) => i.index > 1);
     return [...others.map((i) => i.component), component];
   });
   for (const component of targets) {
@@ -395,7 +342,7 @@ export async function withBrokerOutage<T>(
 ): Promise<T> {
   if (!runningProcess(config, KAFKA)) {
     throw new Error(
-      "withBrokerOutage needs a broker started by the launcher (./dev stack up); this one is external",
+      'withBrokerOutage needs a broker started by the launcher (./dev stack up); this one is external',
     );
   }
   await stopProcess(config, KAFKA);
@@ -431,51 +378,33 @@ export function crash(
 export async function startComponent(
   config: StackConfig,
   component: Restartable,
-  options: {
-    readonly env?: NodeJS.ProcessEnv;
-    readonly timeoutMs?: number;
-  } = {},
+  options: { readonly env?: NodeJS.ProcessEnv; readonly timeoutMs?: number } = {},
 ): Promise<ProcessRecord | undefined> {
   if (component === KAFKA) {
     if (!runningProcess(config, KAFKA)) {
       // Right after a crash the kernel may still hold the ports for a moment.
-      await checkPortFree(config.host, config.kafkaPort, "Kafka", 5_000);
-      await checkPortFree(
-        config.host,
-        config.kafkaControllerPort,
-        "Kafka controller",
-        5_000,
-      );
+      await checkPortFree(config.host, config.kafkaPort, 'Kafka', 5_000);
+      await checkPortFree(config.host, config.kafkaControllerPort, 'Kafka controller', 5_000);
     }
     const record = await startKafka(config, await resolveKafka(config));
     await waitForKafka(config, options.timeoutMs);
     return record;
   }
   const instance = parseInstance(component);
-  if (!instance)
-    throw new Error(
-      `${component} is neither the broker nor a service instance`,
-    );
-  const record = await startService(config, instance, {
-    ...tracingEnv(config),
-    ...options.env,
-  });
+  if (!instance) throw new Error(`${component} is neither the broker nor a service instance`);
+  const record = await startService(config, instance, { ...tracingEnv(config), ...options.env });
   await waitForService(config, instance, options.timeoutMs);
   return record;
 }
 
 /** The pid of a component the launcher runs, or undefined when none of ours is alive. */
-export function componentPid(
-  config: StackConfig,
-  component: string,
-): number | undefined {
+export function componentPid(config: StackConfig, component: string): number | undefined {
   return runningProcess(config, component)?.pid;
 }
 
 export interface StatusRow {
   readonly component: string;
-  readonly state:
-    "ready" | "running, not answering" | "stopped" | "external" | "unreachable";
+  readonly state: 'ready' | 'running, not answering' | 'stopped' | 'external' | 'unreachable';
   readonly address: string;
   readonly pid: string;
   readonly log: string;
@@ -501,40 +430,30 @@ export async function status(config: StackConfig): Promise<StatusRow[]> {
     const ok = await answers(probe);
     return {
       component,
-      state: record
-        ? ok
-          ? "ready"
-          : "running, not answering"
-        : ok
-          ? "external"
-          : "stopped",
+      state: record ? (ok ? 'ready' : 'running, not answering') : ok ? 'external' : 'stopped',
       address,
-      pid: record ? String(record.pid) : "-",
-      log: record ? logFile(config, component) : "-",
+      pid: record ? String(record.pid) : '-',
+      log: record ? logFile(config, component) : '-',
     };
   };
   const pgHost = new URL(config.databaseUrl).host;
   return Promise.all([
-    row(KAFKA, kafkaBrokers(config), () =>
-      describeBroker([kafkaBrokers(config)]),
-    ),
+    row(KAFKA, kafkaBrokers(config), () => describeBroker([kafkaBrokers(config)])),
     row(REGISTRY, registryUrl(config), () => waitForRegistry(config, 0)),
     answers(() => ensureReachable(config)).then((ok): StatusRow => ({
-      component: "postgres",
-      state: ok ? "ready" : "unreachable",
+      component: 'postgres',
+      state: ok ? 'ready' : 'unreachable',
       address: pgHost,
-      pid: "(system)",
-      log: "-",
+      pid: '(system)',
+      log: '-',
     })),
     row(ZIPKIN, zipkinUrl(config), () => waitForZipkin(config, 0)),
     row(PROMETHEUS, prometheusUrl(config), () => waitForPrometheus(config, 0)),
     ...runnableServices()
       .flatMap((service) => instancesToShow(config, service))
       .map((instance) =>
-        row(
-          instance.component,
-          serviceUrl(config, instance.service, instance.index),
-          () => waitForService(config, instance, 0),
+        row(instance.component, serviceUrl(config, instance.service, instance.index), () =>
+          waitForService(config, instance, 0),
         ),
       ),
   ]);
@@ -545,11 +464,9 @@ function instancesToShow(config: StackConfig, service: ServiceName) {
   const running = runningInstances(config, service).map((i) => i.index);
   const count = Math.max(config.serviceInstances, ...running);
   return Array.from({ length: count }, (_, i) => i + 1)
-    .filter(
-      (index) => index <= config.serviceInstances || running.includes(index),
-    )
+    .filter((index) => index <= config.serviceInstances || running.includes(index))
     .map((index) => serviceInstance(service, index));
 }
 
 /** The infrastructure rows only (what integration tests need). */
-export const INFRASTRUCTURE: readonly string[] = [KAFKA, REGISTRY, "postgres"];
+export const INFRASTRUCTURE: readonly string[] = [KAFKA, REGISTRY, 'postgres'];
