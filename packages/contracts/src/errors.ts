@@ -7,6 +7,7 @@ export const CONTRACT_ERROR_CODES = {
   UNKNOWN_SCHEMA_VERSION: { retryable: false },
   NOT_OWNER: { retryable: false },
   SCHEMA_DIR_MISSING: { retryable: false },
+  SCHEMA_EXISTS: { retryable: false },
   REGISTRY_UNREACHABLE: { retryable: true },
   REGISTRY_REJECTED: { retryable: false },
 } as const;

@@ -1,4 +1,5 @@
 export * from './avro-schema.js';
+export * from './cloudevents-headers.js';
 export * from './compatibility.js';
 export * from './errors.js';
 export * from './generated/index.js';

@@ -13,16 +13,18 @@ import { TOPICS, type TopicName } from './topics.js';
  * be generated from. Versions and schemas are not retyped here: they come from the .avsc files
  * through the generated module, and `pnpm schemas check` proves files and manifest agree.
  */
-interface EventDecl {
+export interface EventDecl {
   readonly kind: 'event';
   readonly compatibility?: CompatibilityMode;
 }
-interface CommandDecl {
+export interface CommandDecl {
   readonly kind: 'command';
   readonly senders: readonly ServiceName[];
   readonly compatibility?: CompatibilityMode;
 }
-type MessageDecl = EventDecl | CommandDecl;
+export type MessageDecl = EventDecl | CommandDecl;
+/** The shape of MANIFEST: topic → message name → declaration (tools take copies of it). */
+export type ManifestDecls = { readonly [topic: string]: Readonly<Record<string, MessageDecl>> };
 
 const SAGA = ['order-saga'] as const;
 

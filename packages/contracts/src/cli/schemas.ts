@@ -1,10 +1,13 @@
-// Schema CLI: `./dev schemas check|register|codegen` — the compatibility gate, registry publisher and type generator.
+// Schema CLI: `./dev schemas check|register|codegen|asyncapi|evolve` — the compatibility gate, registry
+// publisher, type generator, catalogue documents and new-version scaffold.
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { ContractError } from '../errors.js';
 import type { CheckResult } from '../tooling/check-schemas.js';
 import { CodegenError, generate } from '../tooling/codegen.js';
+import { scaffoldNextVersion } from '../tooling/evolve.js';
 import { diffGenerated, writeGenerated } from '../tooling/generated-files.js';
 import { RegistryClient } from '../tooling/registry-client.js';
 import { checkSubjectLive, registerSubject, type SubjectPlan } from '../tooling/registry-sync.js';
@@ -149,6 +152,69 @@ program
     const changed = writeGenerated(out, files);
     changed.forEach((path) => console.log(`  wrote ${path}`));
     console.log(`✓ ${changed.length} of ${files.size} generated files changed in ${display(out)}`);
+  });
+
+program
+  .command('asyncapi')
+  .description('generate docs/asyncapi.yaml (AsyncAPI 3.0) and docs/event-catalogue.md')
+  .option('--dir <path>', 'schema directory', DEFAULT_SCHEMA_DIR)
+  .option('--check', 'fail if the committed documents are not current (for CI)')
+  .action(async (opts: { dir: string; check?: boolean }) => {
+    const dir = resolve(opts.dir);
+    const result = await offlineCheck(dir);
+    const { buildCatalogue, repoCatalogueInput } = await import('../tooling/catalogue.js');
+    const { renderContractDocs, staleDocs, writeDocs } =
+      await import('../tooling/contract-docs.js');
+    const schemaRoot = relative(REPO_ROOT, dir).split('\\').join('/');
+    const { catalogue, problems } = buildCatalogue(repoCatalogueInput(result.chains, schemaRoot));
+    if (problems.length > 0) {
+      fail('cannot build the catalogue:', problems, 'Run `./dev schemas check` first.');
+    }
+    const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const docs = await renderContractDocs(catalogue, {
+      repoRoot: REPO_ROOT,
+      docsDir: 'docs',
+      version: pkg.version,
+    });
+    if (opts.check) {
+      const stale = staleDocs(REPO_ROOT, docs);
+      if (stale.length > 0) {
+        fail(
+          'the contract documents are not current:',
+          stale,
+          'Run `./dev schemas asyncapi` and commit the result.',
+        );
+      }
+      console.log(`✓ contract documents are current (${[...docs.keys()].join(', ')})`);
+      return;
+    }
+    const changed = writeDocs(REPO_ROOT, docs);
+    changed.forEach((path) => console.log(`  wrote ${path}`));
+    console.log(`✓ ${changed.length} of ${docs.size} contract documents changed`);
+  });
+
+program
+  .command('evolve')
+  .description('start the next version of a message: copy its latest .avsc to v(N+1)')
+  .argument('<message>', 'record name (OrderPlaced) or CloudEvents type (orders.OrderPlaced)')
+  .option('--dir <path>', 'schema directory', DEFAULT_SCHEMA_DIR)
+  .action((message: string, opts: { dir: string }) => {
+    const dir = resolve(opts.dir);
+    const made = scaffoldNextVersion(dir, message);
+    const file = display(join(dir, made.to));
+    console.log(
+      [
+        `✓ ${file}: ${made.type} v${made.version}, a copy of ${made.from}`,
+        'Next:',
+        `  1. edit ${file} (new fields need a default and a doc); until then \`check\` refuses it as a copy`,
+        '  2. ./dev schemas check      # compatible with every earlier version under its mode?',
+        '  3. ./dev schemas codegen    # regenerate the TypeScript types (commit them)',
+        '  4. ./dev schemas asyncapi   # regenerate docs/asyncapi.yaml and docs/event-catalogue.md',
+        '  5. ./dev schemas register   # publish it to the registry (./dev stack up also does)',
+      ].join('\n'),
+    );
   });
 
 try {
