@@ -7,6 +7,8 @@ export const ERROR_CODES = {
   NOT_OWNER: { retryable: false },
   CAUSATION_LOOP: { retryable: false },
   NOT_AVRO: { retryable: false },
+  /** An Avro value whose counts, lengths or nesting exceed its own bytes (avro-bounds.ts). */
+  AVRO_BOUNDS: { retryable: false },
   UNKNOWN_SCHEMA_ID: { retryable: false },
   WRONG_SCHEMA: { retryable: false },
   MISSING_HEADER: { retryable: false },

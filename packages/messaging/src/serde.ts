@@ -1,5 +1,6 @@
 import avro from 'avsc';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { checkAvroBounds } from './avro-bounds.js';
 import { avroType, type MessageContract } from './contract.js';
 import { MessagingError } from './errors.js';
 
@@ -102,7 +103,10 @@ export class AvroSerde {
     return { value, schemaId };
   }
 
-  /** Decodes with the reader's schema; NOT_AVRO, UNKNOWN_SCHEMA_ID or WRONG_SCHEMA when it cannot. */
+  /**
+   * Decodes with the reader's schema; NOT_AVRO, AVRO_BOUNDS (counts or lengths beyond the value's
+   * bytes), UNKNOWN_SCHEMA_ID or WRONG_SCHEMA when it cannot.
+   */
   async decode(buffer: Buffer | null, reader: MessageContract): Promise<Decoded> {
     if (!buffer || buffer.length < HEADER_BYTES || buffer.readUInt8(0) !== MAGIC) {
       throw new MessagingError(
@@ -137,8 +141,11 @@ export class AvroSerde {
       }
       byWriter.set(schemaId, resolver);
     }
+    const body = buffer.subarray(HEADER_BYTES);
+    // Before avsc allocates anything on the body's word (see avro-bounds.ts).
+    checkAvroBounds(writer, body);
     try {
-      return { value: readerType.fromBuffer(buffer.subarray(HEADER_BYTES), resolver), schemaId };
+      return { value: readerType.fromBuffer(body, resolver), schemaId };
     } catch (error) {
       throw new MessagingError(
         'NOT_AVRO',
