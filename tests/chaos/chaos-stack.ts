@@ -26,6 +26,9 @@ export const CHAOS_STACK_ENV = Object.freeze({
   SCHEMA_REGISTRY_PORT: '18081',
   SERVICE_PORT_OFFSET: '10000',
   DATABASE_NAME_PREFIX: 'chaos_',
+  // One instance of each service whatever the caller's STACK_INSTANCES: the scenarios kill and
+  // count processes per service; scenario 6 starts the second instances it needs itself.
+  STACK_INSTANCES: '1',
   // Admission control off: the scenarios hold the offered load steady through their faults and
   // judge what the platform does with it. With the bounds on, order-service would shed that load
   // with 503s while a service restarts (its own integration test and the bench cover that).
