@@ -11,7 +11,7 @@ import {
   withSpan,
 } from '@orderflow/telemetry';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
-import type { MessageContract, PayloadOf } from './contract.js';
+import { assertFromEmitter, type MessageContract, type PayloadOf } from './contract.js';
 import type { Queryable } from './db.js';
 import { parseEnvelope, stringHeaders, CE, type Envelope } from './envelope.js';
 import { classifyError, type Classification } from './errors.js';
@@ -19,8 +19,17 @@ import type { ExternalCall, ExternalCalls, RecordedCall } from './external-call.
 import type { Logger } from './logger.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import type { OutgoingMessage, OutboxRow, Publisher } from './publisher.js';
-import { failureHeaders, failureState, X, type FailureState } from './retry-headers.js';
+import {
+  failureHeaders,
+  failureState,
+  withTrustedState,
+  X,
+  type FailureState,
+  type RetryTier,
+} from './retry-headers.js';
 import { KeyQueue } from './runtime/key-queue.js';
+import { MetricLabels } from './runtime/metric-labels.js';
+import { RetryGate } from './runtime/retry-gate.js';
 import { withTransaction } from './transaction.js';
 import { PartitionOffsets } from './runtime/partition-offsets.js';
 import type { AvroSerde } from './serde.js';
@@ -43,6 +52,11 @@ import type { AvroSerde } from './serde.js';
  * Errors: retryable ones get in-process backoff, then delayed retry topics (a tier that is not
  * due yet pauses only its partition), then the DLQ; non-retryable ones and records that cannot
  * be decoded go straight to the DLQ. A poison record never stops the consumer.
+ *
+ * Hostile records: failure headers count only on the group's own retry topics, and a tier's wait
+ * never exceeds its delay (retry-headers.ts, runtime/retry-gate.ts); a type is taken only from
+ * the emitters the manifest allows (FORBIDDEN_SOURCE); Avro is decoded within the value's own
+ * bytes (AVRO_BOUNDS); metric labels come from closed sets (runtime/metric-labels.ts).
  */
 export interface HandlerContext {
   readonly tx: Queryable;
@@ -110,7 +124,10 @@ export interface ConsumerOptions extends ConsumerTuning {
   readonly subscriptions: readonly Subscription[];
   readonly logger: Logger;
   readonly backoff?: BackoffPolicy;
-  /** Delay of each retry tier; the catalogue's tiers by default (their topics exist). */
+  /**
+   * Delay of each retry tier; the catalogue's tiers by default (their topics exist). Also the
+   * longest a tier record waits, whatever its headers claim.
+   */
   readonly retryDelaysMs?: readonly number[];
   readonly partitionsConsumedConcurrently?: number;
   readonly observer?: ConsumerObserver;
@@ -161,6 +178,7 @@ interface Runnable {
 
 // The broker's floor (group.min.session.timeout.ms): see the consumer's options below.
 const DEFAULT_SESSION_TIMEOUT_MS = 6_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A record whose writes were rolled back: nothing of it was committed, so nothing follows. */
 function rolledBack(r: Runnable, error: unknown): void {
@@ -183,6 +201,10 @@ export class MessageConsumer {
   private readonly topics: string[];
   private readonly backoff: BackoffPolicy;
   private readonly retryDelaysMs: readonly number[];
+  /** This group's retry topics: the only topics whose failure headers are believed. */
+  private readonly retryTiers = new Map<string, RetryTier>();
+  private readonly retryGate = new RetryGate();
+  private readonly labels: MetricLabels;
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private readonly concurrency: number;
   private readonly maxBatch: number;
@@ -219,15 +241,27 @@ export class MessageConsumer {
     this.byType = new Map(options.subscriptions.map((s) => [s.contract.type, s]));
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.retryDelaysMs = options.retryDelaysMs ?? RETRY_TIERS.map((t) => t.delayMs);
+    for (const delay of this.retryDelaysMs) {
+      // A timer above 2^31−1 ms fires after 1 ms: a tier's pause must stay below that.
+      if (!Number.isInteger(delay) || delay < 0 || delay > MAX_TIMER_MS)
+        throw new Error(`retry delay ${delay} ms: expected a whole number of 0 to ${MAX_TIMER_MS}`);
+    }
     this.concurrency = options.concurrency ?? 4;
     this.maxBatch = options.maxBatch ?? 16;
     this.maxQueuedPerPartition = options.maxQueuedPerPartition ?? 500;
     this.commitIntervalMs = options.commitIntervalMs ?? 250;
     const sources = [...new Set(options.subscriptions.map((s) => s.contract.topic))];
-    this.topics = sources.flatMap((t) => [
-      t,
-      ...this.retryDelaysMs.map((_, i) => retryTopic(t, options.group, i + 1)),
-    ]);
+    for (const originTopic of sources) {
+      this.retryDelaysMs.forEach((delayMs, i) =>
+        this.retryTiers.set(retryTopic(originTopic, options.group, i + 1), {
+          originTopic,
+          tier: i + 1,
+          delayMs,
+        }),
+      );
+    }
+    this.topics = [...sources, ...this.retryTiers.keys()];
+    this.labels = new MetricLabels({ types: this.byType.keys(), topics: sources });
   }
 
   async start(): Promise<void> {
@@ -282,6 +316,7 @@ export class MessageConsumer {
     // so a re-delivered copy waits behind its original (and the inbox makes it a duplicate).
     this.queue.discard(() => true);
     this.partitions = new Map();
+    this.retryGate.clear();
     for (const resume of this.backpressured.values()) resume();
     this.backpressured.clear();
   }
@@ -298,8 +333,15 @@ export class MessageConsumer {
     }
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale() || this.stopping) break;
-      const state = failureState(topic, partition, message.offset, message.headers);
-      const wait = state.notBefore - Date.now();
+      const tier = this.retryTiers.get(topic);
+      const state = failureState(
+        { topic, partition, offset: message.offset },
+        message.headers,
+        tier,
+      );
+      const wait = tier
+        ? this.retryGate.waitMs(tp, message.offset, state.notBefore, tier.delayMs, Date.now())
+        : 0;
       if (wait > 0) {
         // Not due yet: stop this partition only; the fetch comes back to this very record.
         const resume = payload.pause();
@@ -452,6 +494,8 @@ export class MessageConsumer {
           attempts.push({ delivery, type, outcome: 'ignored', deferred: [] });
           continue;
         }
+        // Before decoding: a forged source costs nothing and changes nothing.
+        assertFromEmitter(subscription.contract, envelope.source);
         const { value } = await this.options.serde.decode(
           delivery.message.value,
           subscription.contract,
@@ -571,7 +615,7 @@ export class MessageConsumer {
                     offset: delivery.state.origin.offset,
                     key: delivery.key,
                     value: delivery.message.value,
-                    headers: delivery.headers,
+                    headers: withTrustedState(delivery.headers, delivery.state),
                   }),
                 );
               },
@@ -636,20 +680,30 @@ export class MessageConsumer {
     classification?: Classification,
   ): void {
     const { group } = this.options;
-    const topic = delivery.state.origin.topic;
+    // Labels (and what observers see) from closed sets; the log line keeps what the record said.
+    const labels = {
+      topic: this.labels.topic(delivery.state.origin.topic),
+      type: this.labels.type(type),
+      group,
+    };
     const durationMs = Date.now() - delivery.fetchedAt;
     const metrics = messagingMetrics();
-    metrics.consumed({ topic, type, group, outcome });
-    metrics.handlerDuration({ topic, type, group }, durationMs / 1000);
+    metrics.consumed({ ...labels, outcome });
+    metrics.handlerDuration(labels, durationMs / 1000);
     if (outcome === 'duplicate') metrics.inboxDuplicate({ group });
-    this.options.observer?.onRecord?.({ topic, type, outcome, durationMs });
+    this.options.observer?.onRecord?.({
+      topic: labels.topic,
+      type: labels.type,
+      outcome,
+      durationMs,
+    });
     if (outcome === 'dead_lettered' || outcome === 'retried') {
       this.options.logger.warn(
         {
           topic: delivery.topic,
-          originTopic: topic,
+          originTopic: delivery.state.origin.topic,
           offset: delivery.message.offset,
-          type,
+          type: type.slice(0, 200),
           outcome,
           error: classification,
         },
@@ -681,7 +735,7 @@ export class MessageConsumer {
       ],
     });
     messagingMetrics().retried({
-      topic: state.origin.topic,
+      topic: this.labels.topic(state.origin.topic),
       group: this.options.group,
       tier: String(tier),
     });
@@ -707,7 +761,7 @@ export class MessageConsumer {
       ],
     });
     messagingMetrics().deadLettered({
-      topic: state.origin.topic,
+      topic: this.labels.topic(state.origin.topic),
       group: this.options.group,
       reason: error.code,
     });

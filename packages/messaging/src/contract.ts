@@ -6,6 +6,8 @@ import {
   type MessageSpec,
   type MessageType,
 } from '@orderflow/contracts';
+import { serviceSource } from './envelope.js';
+import { MessagingError } from './errors.js';
 
 /**
  * What the messaging path needs to know about one message type at one schema version. Built from
@@ -45,6 +47,18 @@ export function fromSpec(
     emitters: spec.emitters,
     schema: entry.schema,
   };
+}
+
+/**
+ * Throws FORBIDDEN_SOURCE unless `source` (the record's ce_source) is one of the contract's
+ * emitters: a consumer takes a type only from the services the manifest lets emit it.
+ */
+export function assertFromEmitter(contract: MessageContract, source: string): void {
+  if (contract.emitters.some((emitter) => serviceSource(emitter) === source)) return;
+  throw new MessagingError(
+    'FORBIDDEN_SOURCE',
+    `${contract.type} from ${JSON.stringify(source.slice(0, 200))} refused: only ${contract.emitters.map(serviceSource).join(', ')} may emit it`,
+  );
 }
 
 const types = new WeakMap<MessageContract, avro.Type>();

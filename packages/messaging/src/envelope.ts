@@ -40,6 +40,11 @@ export interface Envelope {
   readonly tracestate?: string;
 }
 
+/** The `ce_source` of a service's messages. */
+export function serviceSource(service: string): string {
+  return `/services/${service}`;
+}
+
 export function envelopeHeaders(envelope: Envelope): Record<string, string> {
   const headers: Record<string, string> = {
     [CE.specversion]: '1.0',

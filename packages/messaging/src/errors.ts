@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   WRONG_SCHEMA: { retryable: false },
   MISSING_HEADER: { retryable: false },
   UNKNOWN_TYPE: { retryable: false },
+  /** A record whose ce_source is not an emitter of its type in the ownership manifest. */
+  FORBIDDEN_SOURCE: { retryable: false },
   HANDLER_REJECTED: { retryable: false },
   TRANSIENT: { retryable: true },
   CALL_TIMEOUT: { retryable: true },

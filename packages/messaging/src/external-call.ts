@@ -16,7 +16,7 @@ import { classifyError, MessagingError, type Classification } from './errors.js'
 import type { Logger } from './logger.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import type { OutgoingMessage, OutboxRow, Publisher } from './publisher.js';
-import { failureHeaders, failureState, X } from './retry-headers.js';
+import { failureHeaders, storedFailureState, X } from './retry-headers.js';
 import { withTransaction } from './transaction.js';
 
 /**
@@ -299,7 +299,11 @@ export class ExternalCalls {
     attempts: number,
   ): Promise<CallResult> {
     const { origin } = recorded;
-    const state = failureState(origin.topic, origin.partition, origin.offset, origin.headers);
+    // The consumer stored the failure state it believed with the headers (withTrustedState).
+    const state = storedFailureState(
+      { topic: origin.topic, partition: origin.partition, offset: origin.offset },
+      origin.headers,
+    );
     const headers = failureHeaders(
       origin.headers,
       { ...state, attempts: state.attempts + attempts },

@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { MessageContract } from './contract.js';
 import type { Queryable } from './db.js';
-import { envelopeHeaders, type Envelope } from './envelope.js';
+import { envelopeHeaders, serviceSource, type Envelope } from './envelope.js';
 import { MessagingError } from './errors.js';
 import type { AvroSerde } from './serde.js';
 import type { StormGuard } from './storm-guard.js';
@@ -101,7 +101,7 @@ export class Publisher {
     const envelope: Envelope = {
       id,
       type: contract.type,
-      source: `/services/${service}`,
+      source: serviceSource(service),
       time: this.now().toISOString(),
       subject: key,
       dataschema: serde.schemaUrl(schemaId),
