@@ -90,7 +90,8 @@ export function TimelineChart({ log, running }: { log: LogEntry[]; running: bool
       </svg>
       <figcaption>
         Upper bars: the step from STARTED to its outcome (green succeeded, red failed or timed out).
-        Lower bars: its compensation. Marks: ↻ retry or re-send, ⏱ timeout, ✉ late reply.
+        Lower bars: its compensation. Marks: R retry or re-send, T timeout, L late reply, • other
+        entry.
       </figcaption>
     </figure>
   );
