@@ -18,6 +18,7 @@ export {
   type ServiceInstance,
 } from './instances.js';
 export { runningInstances } from './components/services.js';
+export { CONSOLE, consoleUrl } from './components/console.js';
 export {
   up,
   down,

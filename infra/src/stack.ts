@@ -25,6 +25,13 @@ import {
 } from './components/prometheus.js';
 import { registerSchemas } from './components/schemas.js';
 import {
+  buildConsole,
+  CONSOLE,
+  consoleUrl,
+  startConsole,
+  waitForConsole,
+} from './components/console.js';
+import {
   buildServices,
   runnableServices,
   runningInstances,
@@ -63,6 +70,7 @@ export const COMPONENTS = [
   'topics',
   'schemas',
   'services',
+  'console',
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
 
@@ -277,6 +285,18 @@ export async function up(config: StackConfig, options: UpOptions = {}): Promise<
             { concurrent: false, exitOnError: true },
           ),
       },
+      {
+        title: `Console on ${consoleUrl(config)}`,
+        enabled: want.has('console'),
+        task: async (ctx, task) => {
+          const t0 = Date.now();
+          await buildConsole();
+          const record = await startConsole(config);
+          if (record) ctx.started.push(record);
+          await waitForConsole(config);
+          task.title = `Console on ${consoleUrl(config)}: ${record ? `ready in ${seconds(t0)}` : 'already running'}`;
+        },
+      },
     ],
     {
       // Non-interactive terminals (CI) get one line per step instead of a redrawn tree.
@@ -315,7 +335,7 @@ export async function provision(config: StackConfig, brokers: readonly string[])
 export async function down(
   config: StackConfig,
   // Services first: they flush their outboxes to a broker that is still there.
-  components: readonly string[] = [...SERVICE_NAMES, REGISTRY, KAFKA, ZIPKIN, PROMETHEUS],
+  components: readonly string[] = [CONSOLE, ...SERVICE_NAMES, REGISTRY, KAFKA, ZIPKIN, PROMETHEUS],
 ): Promise<ProcessRecord[]> {
   const stopped: ProcessRecord[] = [];
   const targets = components.flatMap((component) => {
@@ -456,6 +476,7 @@ export async function status(config: StackConfig): Promise<StatusRow[]> {
           waitForService(config, instance, 0),
         ),
       ),
+    row(CONSOLE, consoleUrl(config), () => waitForConsole(config, 0)),
   ]);
 }
 

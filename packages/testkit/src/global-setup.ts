@@ -1,5 +1,6 @@
 // Jest global setup for integration tests: find or start a real Kafka, schema registry and Postgres.
 import {
+  CONSOLE,
   down,
   INFRASTRUCTURE,
   kafkaBrokers,
@@ -81,7 +82,10 @@ export default async function globalSetup(
   if (infrastructure.every((r) => r.state === 'ready' || r.state === 'external')) {
     log(`using the running stack (${local.kafkaBrokers}, ${local.schemaRegistryUrl})`);
     exportEnvironment(local);
-    const services = rows.filter((r) => !INFRASTRUCTURE.includes(r.component));
+    // The console is no test's dependency: its own tests serve it themselves.
+    const services = rows.filter(
+      (r) => !INFRASTRUCTURE.includes(r.component) && r.component !== CONSOLE,
+    );
     if (needServices && !services.every((r) => r.state === 'ready' || r.state === 'external')) {
       log('starting the services that are not running');
       await startWithLauncher(config, ['services']);
