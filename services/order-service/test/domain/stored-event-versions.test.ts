@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   decide,
-  orderAggregate,
+  evolve,
+  initialOrderState,
   type OrderEvent,
   type OrderState,
 } from '../../src/domain/index.js';
@@ -26,11 +27,9 @@ const COMPLETED_FROM_SAGA_V1 = `{"type":"OrderCompleted","pricedLines":[],"total
 const PARKED = `{"type":"OrderParked","step":"PROCESS_PAYMENT","reason":"refund keeps failing",
   "parkedAt":"2026-11-23T10:00:30.000Z"}`;
 
-/** Folds stored rows the way the event store's rebuild does. */
+/** Folds stored rows the way the event store's rebuild does with orderAggregate. */
 function replay(...rows: string[]): OrderState {
-  return rows
-    .map((row) => JSON.parse(row) as OrderEvent)
-    .reduce(orderAggregate.evolve, orderAggregate.initialState());
+  return rows.map((row) => JSON.parse(row) as OrderEvent).reduce(evolve, initialOrderState());
 }
 
 describe('replaying events stored by earlier versions', () => {
@@ -139,7 +138,7 @@ describe('replaying events stored by earlier versions', () => {
       new Date('2026-12-02T00:00:00.000Z'),
     );
     if (!late.ok) throw new Error(`refused: ${late.error.code}`);
-    const after = late.events.reduce(orderAggregate.evolve, state);
+    const after = late.events.reduce(evolve, state);
     expect(after).toMatchObject({
       status: 'CANCELLED',
       cancellation: { reason: 'PAYMENT_DECLINED', chargedMinor: 0, refundedMinor: 0 },
