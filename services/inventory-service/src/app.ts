@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { describeBroker, outboxBacklog, type Messaging } from '@orderflow/messaging';
-import { buildHttpApp, type HttpApp } from '@orderflow/service-runtime';
+import { buildHttpApp, httpSecurity, type HttpApp } from '@orderflow/service-runtime';
 import type { Logger } from '@orderflow/telemetry';
 import type { InventoryConfig } from './config.js';
 import { INVENTORY_CONTRACTS, type InventoryContracts } from './contracts.js';
@@ -44,6 +44,7 @@ export async function buildApp(
   });
 
   const http = await buildHttpApp({
+    security: httpSecurity(config),
     service: SERVICE,
     logger: deps.logger,
     description:

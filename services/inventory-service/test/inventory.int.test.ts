@@ -10,6 +10,8 @@ import {
   eventually,
   testEnvironment,
   type TestDatabase,
+  bearer,
+  testAuth,
 } from '@orderflow/testkit';
 import { buildApp, type InventoryApp } from '../src/app.js';
 import { inventoryConfig } from '../src/config.js';
@@ -53,6 +55,8 @@ function total(i: StockItem): number {
   return i.available + i.reserved + i.committed;
 }
 
+/** An admin's Authorization header: every route but health needs a token. */
+let admin: { authorization: string };
 beforeAll(async () => {
   await Promise.all([
     privateTopics(brokers, commandsTopic, inventoryGroup),
@@ -64,7 +68,10 @@ beforeAll(async () => {
   ]);
   initial = await stock();
 
+  const auth = await testAuth();
+  admin = bearer(await auth.admin());
   const config = inventoryConfig({
+    ...auth.env,
     DATABASE_URL: inventoryDb.url,
     KAFKA_BROKERS: env.kafkaBrokers,
     SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
@@ -303,11 +310,15 @@ describe('inventory over Kafka', () => {
 
 describe('inventory over HTTP', () => {
   it('lists the catalogue and shows one SKU', async () => {
-    const list = await app.http.inject({ method: 'GET', url: '/inventory' });
+    const list = await app.http.inject({ headers: admin, method: 'GET', url: '/inventory' });
     expect(list.statusCode).toBe(200);
     const { items } = list.json<{ items: StockItem[] }>();
     expect(items.map((i) => i.sku)).toEqual([...initial.keys()].sort());
-    const one = await app.http.inject({ method: 'GET', url: '/inventory/SOLD-OUT-MUG' });
+    const one = await app.http.inject({
+      headers: admin,
+      method: 'GET',
+      url: '/inventory/SOLD-OUT-MUG',
+    });
     expect(one.json()).toEqual({
       sku: 'SOLD-OUT-MUG',
       name: 'Orderflow mug',
@@ -320,7 +331,11 @@ describe('inventory over HTTP', () => {
   });
 
   it('answers an unknown SKU with a 404 problem', async () => {
-    const response = await app.http.inject({ method: 'GET', url: '/inventory/NOPE-1' });
+    const response = await app.http.inject({
+      headers: admin,
+      method: 'GET',
+      url: '/inventory/NOPE-1',
+    });
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json()).toMatchObject({ status: 404, detail: 'No SKU NOPE-1' });
@@ -328,6 +343,7 @@ describe('inventory over HTTP', () => {
 
   it('sets price and available stock', async () => {
     const response = await app.http.inject({
+      headers: admin,
       method: 'PUT',
       url: '/inventory/USB-C-CABLE',
       payload: { priceMinor: 1099, available: 42 },
@@ -339,6 +355,7 @@ describe('inventory over HTTP', () => {
 
   it('refuses a bad body with a 400 problem naming the failing fields, and changes nothing', async () => {
     const response = await app.http.inject({
+      headers: admin,
       method: 'PUT',
       url: '/inventory/USB-C-CABLE',
       payload: { available: -1, priceMinor: 'cheap', reserved: 5 },
@@ -356,6 +373,7 @@ describe('inventory over HTTP', () => {
 
   it('answers PUT for an unknown SKU with 404', async () => {
     const response = await app.http.inject({
+      headers: admin,
       method: 'PUT',
       url: '/inventory/NOPE-1',
       payload: { available: 1 },

@@ -1,12 +1,13 @@
 import type pg from 'pg';
 import { describeBroker, outboxBacklog, type Messaging } from '@orderflow/messaging';
-import { buildHttpApp, type HttpApp } from '@orderflow/service-runtime';
-import type { Logger } from '@orderflow/telemetry';
+import { buildHttpApp, httpSecurity, type HttpApp } from '@orderflow/service-runtime';
+import { observeSagas, type Logger } from '@orderflow/telemetry';
 import { sagaPolicy, type SagaConfig } from './config.js';
 import { SAGA_CONTRACTS, type SagaContracts } from './contracts.js';
 import { DeadlineScheduler } from './deadlines/deadline-scheduler.js';
 import { sagaRoutes } from './handlers/http.js';
 import { sagaSubscriptions } from './handlers/messages.js';
+import { readSagaCounts } from './store/saga-metrics.js';
 
 /** Wires order-saga from its config and dependencies; never listens (main.ts does). */
 export const SERVICE = 'order-saga' as const;
@@ -50,6 +51,7 @@ export async function buildApp(config: SagaConfig, deps: SagaDeps): Promise<Saga
   });
 
   const http = await buildHttpApp({
+    security: httpSecurity(config),
     service: SERVICE,
     logger: deps.logger,
     description: 'The order saga orchestrator: step log per order; admin resume of a parked saga.',
@@ -63,14 +65,17 @@ export async function buildApp(config: SagaConfig, deps: SagaDeps): Promise<Saga
   });
   sagaRoutes(http, { pool: deps.pool, publisher: deps.messaging.publisher, contracts, now });
 
+  let stopSagaMetrics: (() => void) | undefined;
   return {
     http,
     scheduler,
     async start() {
       await deps.messaging.start();
       scheduler.start();
+      stopSagaMetrics ??= observeSagas(readSagaCounts(deps.pool));
     },
     async stop() {
+      stopSagaMetrics?.();
       await http.close();
       await scheduler.stop();
       await deps.messaging.stop();

@@ -10,6 +10,8 @@ import {
   eventually,
   testEnvironment,
   type TestDatabase,
+  bearer,
+  testAuth,
 } from '@orderflow/testkit';
 import { buildApp, type SagaApp } from '../src/app.js';
 import { sagaConfig } from '../src/config.js';
@@ -85,6 +87,8 @@ async function processed(messageId: string): Promise<void> {
   });
 }
 
+/** An admin's Authorization header: every route but health needs a token. */
+let admin: { authorization: string };
 beforeAll(async () => {
   await participants.createTopics(brokers, sagaGroup);
   sagaDb = await createTestDatabase(env.databaseUrl, [MESSAGING_MIGRATIONS, SAGA_MIGRATIONS]);
@@ -95,7 +99,10 @@ beforeAll(async () => {
     messagingMigrations: MESSAGING_MIGRATIONS,
   });
 
+  const auth = await testAuth();
+  admin = bearer(await auth.admin());
   const config = sagaConfig({
+    ...auth.env,
     DATABASE_URL: sagaDb.url,
     KAFKA_BROKERS: env.kafkaBrokers,
     SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
@@ -181,7 +188,11 @@ describe('order saga over Kafka', () => {
       COMMIT_INVENTORY: 'SUCCEEDED',
       SCHEDULE_SHIPMENT: 'SUCCEEDED',
     });
-    const response = await app.http.inject({ method: 'GET', url: `/sagas/${orderId}` });
+    const response = await app.http.inject({
+      headers: admin,
+      method: 'GET',
+      url: `/sagas/${orderId}`,
+    });
     expect(response.statusCode).toBe(200);
     const body = response.json<{ status: string; log: { step: string; status: string }[] }>();
     expect(body.status).toBe('COMPLETED');
@@ -238,7 +249,11 @@ describe('order saga over Kafka', () => {
       COMMIT_INVENTORY: 'PENDING',
     });
     expect(participants.eventsFor(orderId, 'saga.SagaCompleted')).toHaveLength(0);
-    const shown = await app.http.inject({ method: 'GET', url: `/sagas/${orderId}` });
+    const shown = await app.http.inject({
+      headers: admin,
+      method: 'GET',
+      url: `/sagas/${orderId}`,
+    });
     expect(shown.json()).toMatchObject({
       status: 'CANCELLED',
       failure: { step: 'PROCESS_PAYMENT', reason: 'PAYMENT_DECLINED' },
@@ -361,7 +376,11 @@ describe('order saga over Kafka', () => {
       'saga.RefundPayment',
     ]);
     const stuck = await settled(orderId, 'FAILED_NEEDS_ATTENTION');
-    const shown = await app.http.inject({ method: 'GET', url: `/sagas/${orderId}` });
+    const shown = await app.http.inject({
+      headers: admin,
+      method: 'GET',
+      url: `/sagas/${orderId}`,
+    });
     expect(shown.json()).toMatchObject({
       status: 'FAILED_NEEDS_ATTENTION',
       version: stuck.version,
@@ -372,7 +391,11 @@ describe('order saga over Kafka', () => {
       shipping: 'reject',
       refund: 'confirm',
     });
-    const resumed = await app.http.inject({ method: 'POST', url: `/sagas/${orderId}/resume` });
+    const resumed = await app.http.inject({
+      headers: admin,
+      method: 'POST',
+      url: `/sagas/${orderId}/resume`,
+    });
     expect(resumed.statusCode).toBe(202);
     expect(resumed.json()).toMatchObject({ status: 'COMPENSATING' });
     const cancelled = await outcome(orderId, 'saga.SagaCancelled');
@@ -394,7 +417,11 @@ describe('order saga over Kafka', () => {
 
 describe('order saga over HTTP', () => {
   it('answers an unknown order with a 404 problem', async () => {
-    const response = await app.http.inject({ method: 'GET', url: `/sagas/${randomUUID()}` });
+    const response = await app.http.inject({
+      headers: admin,
+      method: 'GET',
+      url: `/sagas/${randomUUID()}`,
+    });
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json()).toMatchObject({ status: 404 });
@@ -403,7 +430,11 @@ describe('order saga over HTTP', () => {
   it('refuses to resume a saga that is not parked with a 409 problem', async () => {
     const { orderId } = await participants.place({ payment: 'decline' });
     await settled(orderId, 'CANCELLED');
-    const response = await app.http.inject({ method: 'POST', url: `/sagas/${orderId}/resume` });
+    const response = await app.http.inject({
+      headers: admin,
+      method: 'POST',
+      url: `/sagas/${orderId}/resume`,
+    });
     expect(response.statusCode).toBe(409);
     expect(response.json()).toMatchObject({ type: 'urn:orderflow:problem:saga-not-parked' });
   });

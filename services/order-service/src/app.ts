@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { EventStore } from '@orderflow/event-store';
 import { describeBroker, outboxBacklog, type Messaging } from '@orderflow/messaging';
-import { buildHttpApp, type HttpApp } from '@orderflow/service-runtime';
+import { buildHttpApp, httpSecurity, type HttpApp } from '@orderflow/service-runtime';
 import type { Logger } from '@orderflow/telemetry';
 import { AdmissionControl } from './admission-control.js';
 import type { OrderConfig } from './config.js';
@@ -49,6 +49,7 @@ export async function buildApp(config: OrderConfig, deps: OrderDeps): Promise<Or
   });
 
   const http = await buildHttpApp({
+    security: httpSecurity(config),
     service: SERVICE,
     logger: deps.logger,
     description:
@@ -89,6 +90,11 @@ export async function buildApp(config: OrderConfig, deps: OrderDeps): Promise<Or
   orderStreamRoute(http, deps.pool, store, {
     pollIntervalMs: config.SSE_POLL_INTERVAL_MS,
     heartbeatMs: config.SSE_HEARTBEAT_MS,
+    limits: {
+      perClient: config.SSE_MAX_STREAMS_PER_CLIENT,
+      total: config.SSE_MAX_STREAMS,
+      retryAfterSeconds: config.SSE_RETRY_AFTER_S,
+    },
   });
 
   return {

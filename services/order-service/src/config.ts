@@ -9,6 +9,14 @@ export const configSchema = z.object({
   SSE_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(250),
   SSE_HEARTBEAT_MS: z.coerce.number().int().positive().default(15_000),
   /**
+   * Open streams at once, per client (token subject) and in all: each polls Postgres every
+   * SSE_POLL_INTERVAL_MS, so they are bounded like connections to it. Past either bound, a 429
+   * with Retry-After SSE_RETRY_AFTER_S.
+   */
+  SSE_MAX_STREAMS_PER_CLIENT: z.coerce.number().int().min(1).max(1_000).default(5),
+  SSE_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(500),
+  SSE_RETRY_AFTER_S: z.coerce.number().int().min(1).max(3_600).default(5),
+  /**
    * Admission control of POST /orders (src/admission-control.ts): past either bound a new order
    * gets 503 + Retry-After instead of queueing into the saga's step deadlines, the shortest of
    * which is 10 s (order-saga's SAGA_RESERVE_INVENTORY_TIMEOUT_MS, SAGA_COMMIT_INVENTORY_TIMEOUT_MS).

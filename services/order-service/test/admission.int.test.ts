@@ -33,7 +33,7 @@ afterAll(async () => {
 async function postOrder(): Promise<Response> {
   return fetch(`${base}/orders`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...h.admin },
     body: JSON.stringify(validBody()),
   });
 }
@@ -137,12 +137,17 @@ describe('admission control at POST /orders', () => {
 
     // Reads, the live stream, health and metrics are never refused.
     const firstId = placed[0] ?? '';
-    expect((await fetch(`${base}/orders/${firstId}`)).status).toBe(200);
-    expect((await fetch(`${base}/orders?status=PENDING&limit=10`)).status).toBe(200);
+    expect((await fetch(`${base}/orders/${firstId}`, { headers: h.admin })).status).toBe(200);
+    expect(
+      (await fetch(`${base}/orders?status=PENDING&limit=10`, { headers: h.admin })).status,
+    ).toBe(200);
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
     expect((await fetch(`${base}/metrics`)).status).toBe(200);
     const stream = new AbortController();
-    const sse = await fetch(`${base}/orders/${firstId}/stream`, { signal: stream.signal });
+    const sse = await fetch(`${base}/orders/${firstId}/stream`, {
+      headers: h.admin,
+      signal: stream.signal,
+    });
     expect(sse.status).toBe(200);
     expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/);
     stream.abort();
@@ -166,7 +171,7 @@ describe('admission control at POST /orders', () => {
     const refused = await eventually('the gate to see the stale orders', async () => {
       const response = await fetch(`${base}/orders`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...h.admin },
         body: JSON.stringify({ customerId: 'probe' }),
       });
       if (response.status !== 503) throw new Error(`answered ${response.status}`);

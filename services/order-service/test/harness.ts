@@ -14,9 +14,12 @@ import {
 import { MessagingPeer, privateTopics, type PeerMessage } from '@orderflow/service-testkit';
 import { createLogger } from '@orderflow/telemetry';
 import {
+  bearer,
   createTestDatabase,
   eventually,
+  testAuth,
   testEnvironment,
+  type TestAuth,
   type TestDatabase,
 } from '@orderflow/testkit';
 import { buildApp, type OrderApp } from '../src/app.js';
@@ -46,6 +49,10 @@ export interface Harness {
   readonly ordersTopic: string;
   /** The dead-letter topic of order-service's consumer of the saga's events. */
   readonly sagaDlqTopic: string;
+  /** Mints tokens the app accepts. */
+  readonly auth: TestAuth;
+  /** An admin's Authorization header: the harness's own requests send it unless given another. */
+  readonly admin: { readonly authorization: string };
   /** Sends a saga event as the orchestrator does: through its outbox, in a transaction. */
   sagaSends(contract: MessageContract, payload: Record<string, unknown>): Promise<Envelope>;
   /** Waits for a record of this type for this order on the private orders topic. */
@@ -97,7 +104,10 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     ORDER_MIGRATIONS,
   ]);
 
+  const auth = await testAuth();
+  const admin = bearer(await auth.admin());
   const config = orderConfig({
+    ...auth.env,
     DATABASE_URL: orderDb.url,
     KAFKA_BROKERS: env.kafkaBrokers,
     SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
@@ -141,7 +151,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     app.http.inject({
       method: 'POST',
       url: '/orders',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...admin, ...headers },
       payload: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
@@ -151,6 +161,8 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     contracts,
     ordersTopic,
     sagaDlqTopic: dlqTopic(sagaTopic, orderGroup),
+    auth,
+    admin,
     received: () => saga.received,
     sagaSends: (contract, payload) => saga.send(contract, payload),
     receivedFor(orderId, type) {
@@ -167,7 +179,11 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
       return response.json<OrderResource>();
     },
     async getOrder(orderId, query = '') {
-      const response = await app.http.inject({ method: 'GET', url: `/orders/${orderId}${query}` });
+      const response = await app.http.inject({
+        method: 'GET',
+        url: `/orders/${orderId}${query}`,
+        headers: admin,
+      });
       expect(response.statusCode).toBe(200);
       return response.json<OrderResource>();
     },

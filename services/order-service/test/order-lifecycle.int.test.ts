@@ -38,7 +38,11 @@ async function orderAt(orderId: string, version: number): Promise<OrderResource>
 }
 
 async function history(orderId: string): Promise<HistoryEntry[]> {
-  const response = await h.app.http.inject({ method: 'GET', url: `/orders/${orderId}/history` });
+  const response = await h.app.http.inject({
+    headers: h.admin,
+    method: 'GET',
+    url: `/orders/${orderId}/history`,
+  });
   expect(response.statusCode).toBe(200);
   return response.json<{ events: HistoryEntry[] }>().events;
 }
@@ -238,6 +242,7 @@ describe('GET /orders/:id as of a version, and its history', () => {
   it.each(['0', '7', 'abc', '-1', '1.5'])('answers asOf=%s with a 400 problem', async (asOf) => {
     const { orderId } = await h.placed();
     const response = await h.app.http.inject({
+      headers: h.admin,
       method: 'GET',
       url: `/orders/${orderId}?asOf=${asOf}`,
     });
@@ -247,7 +252,7 @@ describe('GET /orders/:id as of a version, and its history', () => {
 
   it('answers an unknown order with 404 problems', async () => {
     for (const url of [`/orders/${randomUUID()}`, `/orders/${randomUUID()}/history`]) {
-      const response = await h.app.http.inject({ method: 'GET', url });
+      const response = await h.app.http.inject({ headers: h.admin, method: 'GET', url });
       expect(response.statusCode).toBe(404);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     }
@@ -260,7 +265,11 @@ describe('GET /orders', () => {
     nextCursor: string | null;
   }
   async function page(query: string): Promise<Page> {
-    const response = await h.app.http.inject({ method: 'GET', url: `/orders?${query}` });
+    const response = await h.app.http.inject({
+      headers: h.admin,
+      method: 'GET',
+      url: `/orders?${query}`,
+    });
     expect(response.statusCode).toBe(200);
     return response.json<Page>();
   }
@@ -311,7 +320,11 @@ describe('GET /orders', () => {
     'colour=red',
     'customerId=%00', // Postgres cannot compare text with U+0000: this used to answer 500
   ])('answers %s with a 400 problem', async (query) => {
-    const response = await h.app.http.inject({ method: 'GET', url: `/orders?${query}` });
+    const response = await h.app.http.inject({
+      headers: h.admin,
+      method: 'GET',
+      url: `/orders?${query}`,
+    });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   });

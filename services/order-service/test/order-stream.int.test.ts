@@ -47,7 +47,10 @@ function connect(orderId: string, lastEventId?: string) {
   let ended = false;
   const done = (async () => {
     const response = await fetch(`${base}/orders/${orderId}/stream`, {
-      headers: lastEventId === undefined ? {} : { 'last-event-id': lastEventId },
+      headers: {
+        ...h.admin,
+        ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }),
+      },
       signal: controller.signal,
     });
     expect(response.status).toBe(200);
@@ -142,7 +145,7 @@ describe('GET /orders/:id/stream', () => {
     const none = await h.app.http.inject({
       method: 'GET',
       url: `/orders/${orderId}/stream`,
-      headers: { 'last-event-id': '2' },
+      headers: { ...h.admin, 'last-event-id': '2' },
     });
     expect(none.statusCode).toBe(200);
     expect(parseFrames(none.body)).toEqual([]);
@@ -153,7 +156,7 @@ describe('GET /orders/:id/stream', () => {
     const response = await h.app.http.inject({
       method: 'GET',
       url: `/orders/${orderId}/stream`,
-      headers: { 'last-event-id': id },
+      headers: { ...h.admin, 'last-event-id': id },
     });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -161,6 +164,7 @@ describe('GET /orders/:id/stream', () => {
 
   it('answers an unknown order with a 404 problem', async () => {
     const response = await h.app.http.inject({
+      headers: h.admin,
       method: 'GET',
       url: `/orders/${randomUUID()}/stream`,
     });
@@ -185,7 +189,11 @@ async function finishedStream(orderId: string): Promise<Frame[]> {
   await eventually(`order ${orderId} final`, async () => {
     if ((await h.getOrder(orderId)).status === 'PENDING') throw new Error('still PENDING');
   });
-  const response = await h.app.http.inject({ method: 'GET', url: `/orders/${orderId}/stream` });
+  const response = await h.app.http.inject({
+    headers: h.admin,
+    method: 'GET',
+    url: `/orders/${orderId}/stream`,
+  });
   expect(response.statusCode).toBe(200);
   return parseFrames(response.body);
 }

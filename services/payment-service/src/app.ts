@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { describeBroker, outboxBacklog, type Messaging } from '@orderflow/messaging';
-import { buildHttpApp, type HttpApp } from '@orderflow/service-runtime';
+import { buildHttpApp, httpSecurity, type HttpApp } from '@orderflow/service-runtime';
 import type { Logger } from '@orderflow/telemetry';
 import type { PaymentConfig } from './config.js';
 import { PAYMENT_CONTRACTS, type PaymentContracts } from './contracts.js';
@@ -50,6 +50,7 @@ export async function buildApp(config: PaymentConfig, deps: PaymentDeps): Promis
   deps.messaging.consumer({ group: deps.group ?? SERVICE, subscriptions: handlers.subscriptions });
 
   const http = await buildHttpApp({
+    security: httpSecurity(config),
     service: SERVICE,
     logger: deps.logger,
     description: 'Charges and refunds orders for the order saga through a payment gateway.',

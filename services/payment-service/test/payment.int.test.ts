@@ -15,6 +15,8 @@ import {
   eventually,
   testEnvironment,
   type TestDatabase,
+  bearer,
+  testAuth,
 } from '@orderflow/testkit';
 import { buildApp, type PaymentApp } from '../src/app.js';
 import { paymentConfig } from '../src/config.js';
@@ -109,6 +111,8 @@ async function consumed(command: Envelope): Promise<void> {
   });
 }
 
+/** An admin's Authorization header: every route but health needs a token. */
+let admin: { authorization: string };
 beforeAll(async () => {
   await Promise.all([
     privateTopics(brokers, commandsTopic, paymentGroup),
@@ -119,7 +123,10 @@ beforeAll(async () => {
     PAYMENT_MIGRATIONS,
   ]);
 
+  const auth = await testAuth();
+  admin = bearer(await auth.admin());
   const config = paymentConfig({
+    ...auth.env,
     DATABASE_URL: paymentDb.url,
     KAFKA_BROKERS: env.kafkaBrokers,
     SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
@@ -362,7 +369,11 @@ describe('payments over HTTP', () => {
     const orderId = `order-${randomUUID()}`;
     await process(orderId, 'tok_approve', 999, 'customer-7');
     await saga.receivedFor(orderId, 1);
-    const response = await app.http.inject({ method: 'GET', url: `/payments/${orderId}` });
+    const response = await app.http.inject({
+      headers: admin,
+      method: 'GET',
+      url: `/payments/${orderId}`,
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       orderId,
@@ -381,7 +392,11 @@ describe('payments over HTTP', () => {
 
     await refund(orderId, 999);
     await saga.receivedFor(orderId, 2);
-    const after = await app.http.inject({ method: 'GET', url: `/payments/${orderId}` });
+    const after = await app.http.inject({
+      headers: admin,
+      method: 'GET',
+      url: `/payments/${orderId}`,
+    });
     expect(after.json()).toMatchObject({
       status: 'REFUNDED',
       refund: { amountMinor: 999, currency: 'EUR', gatewayRef: expect.stringMatching(/^sim_re_/) },
@@ -389,7 +404,11 @@ describe('payments over HTTP', () => {
   });
 
   it('answers an unknown order with a 404 problem', async () => {
-    const response = await app.http.inject({ method: 'GET', url: '/payments/no-such-order' });
+    const response = await app.http.inject({
+      headers: admin,
+      method: 'GET',
+      url: '/payments/no-such-order',
+    });
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json()).toMatchObject({

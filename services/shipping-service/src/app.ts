@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { describeBroker, outboxBacklog, type Messaging } from '@orderflow/messaging';
-import { buildHttpApp, type HttpApp } from '@orderflow/service-runtime';
+import { buildHttpApp, httpSecurity, type HttpApp } from '@orderflow/service-runtime';
 import type { Logger } from '@orderflow/telemetry';
 import type { ShippingConfig } from './config.js';
 import { SHIPPING_CONTRACTS, type ShippingContracts } from './contracts.js';
@@ -45,6 +45,7 @@ export async function buildApp(config: ShippingConfig, deps: ShippingDeps): Prom
   });
 
   const http = await buildHttpApp({
+    security: httpSecurity(config),
     service: SERVICE,
     logger: deps.logger,
     description: "Books, rejects and cancels the order's shipment for the order saga.",

@@ -15,6 +15,8 @@ import {
   eventually,
   testEnvironment,
   type TestDatabase,
+  bearer,
+  testAuth,
 } from '@orderflow/testkit';
 import { buildApp, type ShippingApp } from '../src/app.js';
 import { shippingConfig } from '../src/config.js';
@@ -91,6 +93,8 @@ async function emitted(orderId: string): Promise<string[]> {
   return result.rows.map((r) => r.message_type);
 }
 
+/** An admin's Authorization header: every route but health needs a token. */
+let admin: { authorization: string };
 beforeAll(async () => {
   await Promise.all([
     privateTopics(brokers, commandsTopic, shippingGroup),
@@ -101,7 +105,10 @@ beforeAll(async () => {
     SHIPPING_MIGRATIONS,
   ]);
 
+  const auth = await testAuth();
+  admin = bearer(await auth.admin());
   const config = shippingConfig({
+    ...auth.env,
     DATABASE_URL: shippingDb.url,
     KAFKA_BROKERS: env.kafkaBrokers,
     SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
@@ -279,7 +286,11 @@ describe('shipping over HTTP', () => {
     const orderId = randomUUID();
     await schedule(orderId, 'GB');
     const [reply] = await saga.receivedFor(orderId, 1);
-    const response = await app.http.inject({ method: 'GET', url: `/shipments/${orderId}` });
+    const response = await app.http.inject({
+      headers: admin,
+      method: 'GET',
+      url: `/shipments/${orderId}`,
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       orderId,
@@ -298,7 +309,11 @@ describe('shipping over HTTP', () => {
     const orderId = randomUUID();
     await saga.send(contracts.cancel, { orderId });
     await saga.receivedFor(orderId, 1);
-    const response = await app.http.inject({ method: 'GET', url: `/shipments/${orderId}` });
+    const response = await app.http.inject({
+      headers: admin,
+      method: 'GET',
+      url: `/shipments/${orderId}`,
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       orderId,
@@ -315,7 +330,11 @@ describe('shipping over HTTP', () => {
 
   it('answers an order without a shipment with a 404 problem', async () => {
     const orderId = randomUUID();
-    const response = await app.http.inject({ method: 'GET', url: `/shipments/${orderId}` });
+    const response = await app.http.inject({
+      headers: admin,
+      method: 'GET',
+      url: `/shipments/${orderId}`,
+    });
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json()).toMatchObject({

@@ -2,7 +2,10 @@ import type pg from 'pg';
 import { notFound, type HttpApp } from '@orderflow/service-runtime';
 import { findItem, listItems, updateItem, type ItemUpdate } from '../store/inventory-store.js';
 
-/** HTTP entry point: read the catalogue and stock; admin sets a SKU's price or available stock. */
+/**
+ * HTTP entry point: read the catalogue and stock (any customer or admin token); the admin role
+ * sets a SKU's price or available stock.
+ */
 const SKU = { type: 'string', pattern: '^[A-Z0-9][A-Z0-9-]{0,63}$' } as const;
 
 const item = {
@@ -53,6 +56,7 @@ export function inventoryRoutes(app: HttpApp, pool: pg.Pool): void {
   app.put<{ Params: { sku: string }; Body: ItemUpdate }>(
     '/inventory/:sku',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['inventory'],
         summary: "Admin: set a SKU's unit price and/or available stock",

@@ -6,7 +6,10 @@ import type { SagaContracts } from '../contracts.js';
 import { recordDecision } from '../store/record-decision.js';
 import { findSaga, SagaConflictError } from '../store/saga-store.js';
 
-/** HTTP entry point: a saga's status, step log and failure; admin resume of a parked saga. */
+/**
+ * HTTP entry point, for operators (admin role) only: a saga's status, step log and failure, and
+ * resuming a parked saga. Customers follow their order on order-service, which carries the step log.
+ */
 const iso = (ms: number) => new Date(ms).toISOString();
 const nullableString = { type: ['string', 'null'] } as const;
 
@@ -90,9 +93,10 @@ export function sagaRoutes(app: HttpApp, deps: SagaRouteDeps): void {
   app.get<{ Params: { orderId: string } }>(
     '/sagas/:orderId',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['sagas'],
-        summary: "One order's saga: status, step log and failure",
+        summary: "Admin: one order's saga: status, step log and failure",
         params,
         response: { 200: saga },
       },
@@ -107,6 +111,7 @@ export function sagaRoutes(app: HttpApp, deps: SagaRouteDeps): void {
   app.post<{ Params: { orderId: string } }>(
     '/sagas/:orderId/resume',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['sagas'],
         summary: 'Admin: re-send the stuck compensation of a parked saga with a fresh budget',

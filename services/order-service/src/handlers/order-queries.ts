@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { HttpProblem, notFound, type HttpApp } from '@orderflow/service-runtime';
+import { isAdmin, mayActFor, type Principal } from '@orderflow/auth';
+import { HttpProblem, notFound, principalOf, type HttpApp } from '@orderflow/service-runtime';
 import {
   FINAL_STATUSES,
   orderStreamId,
@@ -10,7 +11,11 @@ import type { OrderEventStore } from '../order-commands.js';
 import { listOrders, type ListQuery } from '../store/orders-store.js';
 import { historyEntry, orderResource } from './order-resource.js';
 
-/** HTTP entry point for reading orders: one order (or as of a version), its history, the list. */
+/**
+ * HTTP entry point for reading orders: one order (or as of a version), its history, the list. A
+ * customer token sees its own orders only (another customer's order is a 404, so ids cannot be
+ * probed, and the list is filtered to its subject); an admin token sees every order.
+ */
 const STATUSES: readonly OrderStatus[] = ['PENDING', ...FINAL_STATUSES];
 export const MAX_PAGE = 100;
 const DEFAULT_PAGE = 20;
@@ -50,10 +55,25 @@ export function decodeCursor(raw: string): Cursor | undefined {
   }
 }
 
+/** Whose orders a list shows: an admin's choice, or the customer's own (asking for another's is 403). */
+function listedCustomer(principal: Principal, asked: string | undefined): string | undefined {
+  if (isAdmin(principal)) return asked;
+  if (asked !== undefined && asked !== principal.sub) {
+    throw new HttpProblem({
+      status: 403,
+      code: 'forbidden',
+      detail: 'A customer token lists its own orders only: leave customerId out, or give your own',
+    });
+  }
+  return principal.sub;
+}
+
 export function orderQueryRoutes(app: HttpApp, pool: pg.Pool, store: OrderEventStore): void {
-  async function current(id: string): Promise<PlacedOrder> {
+  async function current(id: string, principal: Principal): Promise<PlacedOrder> {
     const { state } = await store.rebuild(pool, orderStreamId(id));
-    if (state.status === 'NONE') throw notFound(`No order ${id}`);
+    if (state.status === 'NONE' || !mayActFor(principal, state.customerId)) {
+      throw notFound(`No order ${id}`);
+    }
     return state;
   }
 
@@ -73,7 +93,7 @@ export function orderQueryRoutes(app: HttpApp, pool: pg.Pool, store: OrderEventS
     },
     async (request) => {
       const { id } = request.params;
-      const order = await current(id);
+      const order = await current(id, principalOf(request));
       const { asOf } = request.query;
       if (asOf === undefined) return orderResource(order);
       const version = Number(asOf);
@@ -95,7 +115,10 @@ export function orderQueryRoutes(app: HttpApp, pool: pg.Pool, store: OrderEventS
     async (request) => {
       const { id } = request.params;
       const events = await store.readStream(pool, orderStreamId(id));
-      if (events.length === 0) throw notFound(`No order ${id}`);
+      const placed = events[0]?.data;
+      if (placed?.type !== 'OrderPlaced' || !mayActFor(principalOf(request), placed.customerId)) {
+        throw notFound(`No order ${id}`);
+      }
       return {
         orderId: id,
         version: events.at(-1)?.version ?? 0,
@@ -111,7 +134,8 @@ export function orderQueryRoutes(app: HttpApp, pool: pg.Pool, store: OrderEventS
     {
       schema: {
         tags: ['orders'],
-        summary: 'Orders, newest first; filter by status and customer; cursor pagination',
+        summary:
+          'Orders, newest first; filter by status and customer (a customer token: its own only); cursor pagination',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -125,7 +149,8 @@ export function orderQueryRoutes(app: HttpApp, pool: pg.Pool, store: OrderEventS
       },
     },
     async (request) => {
-      const { status, customerId, cursor } = request.query;
+      const { status, cursor } = request.query;
+      const customerId = listedCustomer(principalOf(request), request.query.customerId);
       const limit = request.query.limit === undefined ? DEFAULT_PAGE : Number(request.query.limit);
       if (limit < 1 || limit > MAX_PAGE) {
         throw badRequest('invalid-limit', `limit must be between 1 and ${MAX_PAGE}`);

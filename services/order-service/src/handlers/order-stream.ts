@@ -1,10 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { StoredEvent } from '@orderflow/event-store';
+import { mayActFor } from '@orderflow/auth';
 import {
+  clientKey,
   CORRELATION_HEADER,
   HttpProblem,
   notFound,
+  principalOf,
   type HttpApp,
 } from '@orderflow/service-runtime';
 import {
@@ -16,6 +19,7 @@ import {
   type OrderState,
 } from '../domain/index.js';
 import type { OrderEventStore } from '../order-commands.js';
+import { StreamSlots, type StreamLimits } from './stream-slots.js';
 
 /**
  * HTTP entry point for GET /orders/:id/stream: the order's events as Server-Sent Events, each
@@ -26,6 +30,7 @@ import type { OrderEventStore } from '../order-commands.js';
 export interface StreamOptions {
   readonly pollIntervalMs: number;
   readonly heartbeatMs: number;
+  readonly limits: StreamLimits;
 }
 
 export interface OrderStreamMessage {
@@ -63,6 +68,7 @@ export function orderStreamRoute(
   // Open streams end when the app closes (and are waited for), or close() would wait for them
   // forever; an ended stream's connection is then idle and closed with the server.
   const open = new Map<AbortController, Promise<void>>();
+  const slots = new StreamSlots(options.limits);
   app.addHook('preClose', async () => {
     for (const controller of open.keys()) controller.abort();
     await Promise.all(open.values());
@@ -87,7 +93,13 @@ export function orderStreamRoute(
       const { id } = request.params;
       const streamId = orderStreamId(id);
       const latest = await store.rebuild(pool, streamId);
-      if (latest.state.status === 'NONE') throw notFound(`No order ${id}`);
+      // Another customer's order is "not found" too, so order ids cannot be probed.
+      if (
+        latest.state.status === 'NONE' ||
+        !mayActFor(principalOf(request), latest.state.customerId)
+      ) {
+        throw notFound(`No order ${id}`);
+      }
       const header = request.headers['last-event-id'];
       const from = header === undefined ? 0 : LAST_EVENT_ID.test(header) ? Number(header) : NaN;
       if (!(from >= 0 && from <= latest.version)) {
@@ -102,6 +114,15 @@ export function orderStreamRoute(
           ? initialOrderState()
           : (await store.rebuild(pool, streamId, { upTo: from })).state;
 
+      let release: () => void;
+      try {
+        release = slots.acquire(clientKey(request));
+      } catch (error) {
+        if (error instanceof HttpProblem) {
+          reply.header('retry-after', String(options.limits.retryAfterSeconds));
+        }
+        throw error;
+      }
       const controller = new AbortController();
       let finished = (): void => undefined;
       open.set(
@@ -148,6 +169,7 @@ export function orderStreamRoute(
         request.log.error({ err: error, orderId: id }, 'order stream failed');
       } finally {
         raw.end();
+        release();
         open.delete(controller);
         finished();
       }

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { MessagePayload } from '@orderflow/contracts';
 import { withTransaction, type Messaging, type OutboxRow } from '@orderflow/messaging';
+import { mayActFor } from '@orderflow/auth';
 import {
   HttpProblem,
+  principalOf,
   PROBLEM_CONTENT_TYPE,
   toProblem,
   type HttpApp,
@@ -19,11 +21,14 @@ import type { OrderContracts } from '../contracts.js';
 import { executeOrderCommand, type OrderEventStore } from '../order-commands.js';
 import { claimIdempotencyKey } from '../store/orders-store.js';
 import { orderResource } from './order-resource.js';
+import { checkedOrderBody, COUNTRY_CODES } from './place-order-input.js';
 import { PLACE_ORDER_RESPONSES, problemDetails } from './place-order-responses.js';
 
 /**
- * HTTP entry point for POST /orders: admission control (503 while the platform is past
- * capacity) → a schema-checked body (never prices) → PlaceOrder → one transaction holding the
+ * HTTP entry point for POST /orders: the caller's token (service-runtime), admission control
+ * (503 while the platform is past capacity) → a schema-checked body (never prices), placed for
+ * the token's own customer unless it is an admin's, then trimmed and checked for invisible or
+ * control characters (place-order-input.ts) → PlaceOrder → one transaction holding the
  * Idempotency-Key, the new event stream, the read-model row and the OrderPlaced outbox row
  * carrying the request's correlation id.
  */
@@ -67,8 +72,8 @@ export const placeOrderBody = {
         postalCode: text(32),
         country: {
           type: 'string',
-          pattern: '^[A-Z]{2}$',
-          description: 'ISO 3166-1 alpha-2',
+          enum: COUNTRY_CODES,
+          description: 'ISO 3166-1 alpha-2, in capitals',
         },
       },
     },
@@ -217,7 +222,7 @@ export function placeOrderRoute(app: HttpApp, deps: PlaceOrderDeps): void {
         tags: ['orders'],
         summary: 'Place an order; the saga then reserves, charges and ships it',
         description:
-          'Answers 202 with Location. With an Idempotency-Key, the same key and body answer with the same order (200), the same key with another body with 422.',
+          "Answers 202 with Location. With an Idempotency-Key, the same key and body answer with the same order (200), the same key with another body with 422. A customer token places orders for its own customerId (the token's sub) only; another customerId is 403.",
         headers: {
           type: 'object',
           properties: { [IDEMPOTENCY_HEADER]: { type: 'string', minLength: 1, maxLength: 255 } },
@@ -270,8 +275,16 @@ export function placeOrderRoute(app: HttpApp, deps: PlaceOrderDeps): void {
       },
     },
     async (request, reply) => {
+      if (!mayActFor(principalOf(request), request.body.customerId)) {
+        throw new HttpProblem({
+          status: 403,
+          code: 'forbidden',
+          detail: "A customer token places orders for its own customerId only (the token's sub)",
+        });
+      }
+      const body = checkedOrderBody(request.body);
       const key = request.headers[IDEMPOTENCY_HEADER];
-      const outcome = await place(request.body, key, request.id);
+      const outcome = await place(body, key, request.id);
       if (outcome.kind === 'placed') {
         return reply
           .status(202)

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { buildHttpApp, type HttpApp } from '@orderflow/service-runtime';
+import { buildHttpApp, httpSecurity, type HttpApp } from '@orderflow/service-runtime';
 import { createLogger } from '@orderflow/telemetry';
+import { bearer, testAuth } from '@orderflow/testkit';
+import { orderConfig } from '../../src/config.js';
 import type { OrderState, PlacedOrder } from '../../src/domain/index.js';
 import { orderResource } from '../../src/handlers/order-resource.js';
 import { PLACE_ORDER_RESPONSES } from '../../src/handlers/place-order-responses.js';
@@ -15,8 +17,12 @@ let app: HttpApp;
 /** What POST /answer sends next. */
 let answer: { status: 200 | 202; order: PlacedOrder } | undefined;
 
+let admin: { authorization: string };
 beforeAll(async () => {
+  const auth = await testAuth();
+  admin = bearer(await auth.admin());
   app = await buildHttpApp({
+    security: httpSecurity(orderConfig(auth.env)),
     service: 'order-service',
     logger: createLogger({ service: 'order-service', level: 'silent' }),
     readiness: () => Promise.resolve({}),
@@ -26,10 +32,14 @@ beforeAll(async () => {
   placeOrderRoute(app, deps as unknown as PlaceOrderDeps);
   // The same response schemas on a route that answers with a given order, to see what
   // fastify's serializer keeps of each field.
-  app.post('/answer', { schema: { response: PLACE_ORDER_RESPONSES } }, (_request, reply) => {
-    if (!answer) throw new Error('no answer set');
-    return reply.status(answer.status).send(orderResource(answer.order));
-  });
+  app.post(
+    '/answer',
+    { config: { access: 'public' }, schema: { response: PLACE_ORDER_RESPONSES } },
+    (_request, reply) => {
+      if (!answer) throw new Error('no answer set');
+      return reply.status(answer.status).send(orderResource(answer.order));
+    },
+  );
   await app.ready();
 });
 
@@ -116,7 +126,7 @@ describe('what the declared schemas let through', () => {
     ['a parked order', 200, given(placeOrder(), park)],
   ] as const)('keeps every field of %s', async (_case, status, state) => {
     answer = { status, order: placed(state) };
-    const response = await app.inject({ method: 'POST', url: '/answer' });
+    const response = await app.inject({ headers: admin, method: 'POST', url: '/answer' });
     expect(response.statusCode).toBe(status);
     expect(response.json()).toEqual(orderResource(placed(state)));
   });
@@ -125,7 +135,7 @@ describe('what the declared schemas let through', () => {
     const response = await app.inject({
       method: 'POST',
       url: '/orders',
-      headers: { 'x-correlation-id': 'corr-400' },
+      headers: { ...admin, 'x-correlation-id': 'corr-400' },
       payload: { customerId: '', items: [{ sku: 'usb', quantity: 0 }], extra: 1 },
     });
     expect(response.statusCode).toBe(400);
@@ -154,7 +164,7 @@ describe('what the declared schemas let through', () => {
     const response = await app.inject({
       method: 'POST',
       url: '/orders',
-      headers: { 'content-type': 'text/plain', 'x-correlation-id': 'corr-415' },
+      headers: { ...admin, 'content-type': 'text/plain', 'x-correlation-id': 'corr-415' },
       payload: 'customerId=c-1',
     });
     expect(response.statusCode).toBe(415);

@@ -3,7 +3,10 @@ import { notFound, type HttpApp } from '@orderflow/service-runtime';
 import { paymentView } from '../domain/payment.js';
 import { loadState } from '../store/payment-store.js';
 
-/** HTTP entry point: what payment-service recorded for one order (charge and refund). */
+/**
+ * HTTP entry point, for operators (admin role): what payment-service recorded for one order
+ * (charge and refund). A customer sees their order's total and status on order-service.
+ */
 const payment = {
   type: ['object', 'null'],
   required: [
@@ -59,9 +62,10 @@ export function paymentRoutes(app: HttpApp, pool: pg.Pool): void {
   app.get<{ Params: { orderId: string } }>(
     '/payments/:orderId',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['payments'],
-        summary: "One order's payment and refund",
+        summary: "Admin: one order's payment and refund",
         params: {
           type: 'object',
           required: ['orderId'],

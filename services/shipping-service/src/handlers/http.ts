@@ -2,7 +2,10 @@ import type pg from 'pg';
 import { notFound, type HttpApp } from '@orderflow/service-runtime';
 import { findShipment } from '../store/shipment-store.js';
 
-/** HTTP entry point: read an order's shipment. */
+/**
+ * HTTP entry point, for operators (admin role): read an order's shipment. shipping-service does not
+ * know an order's customer; customers read the tracking number on order-service.
+ */
 const nullableString = { type: ['string', 'null'] } as const;
 
 const shipment = {
@@ -52,9 +55,10 @@ export function shippingRoutes(app: HttpApp, pool: pg.Pool): void {
   app.get<{ Params: { orderId: string } }>(
     '/shipments/:orderId',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['shipping'],
-        summary: "The order's shipment (or its cancellation)",
+        summary: "Admin: the order's shipment (or its cancellation)",
         params,
         response: { 200: shipment },
       },
