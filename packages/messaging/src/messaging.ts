@@ -6,6 +6,7 @@ import {
   type ConsumerTuning,
   type Subscription,
 } from './consumer.js';
+import { exportConsumerLag } from './consumer-lag.js';
 import { ExternalCalls } from './external-call.js';
 import type { BackoffPolicy } from './backoff.js';
 import {
@@ -59,6 +60,8 @@ export class Messaging {
   /** Slow calls deferred by handlers (ctx.defer), and their recovery after a restart. */
   readonly externalCalls: ExternalCalls;
   private readonly consumers: MessageConsumer[] = [];
+  private readonly groups: string[] = [];
+  private stopLagExport: (() => Promise<void>) | undefined;
   private readonly kafka;
   private readonly afterCommit: (() => void) | undefined;
 
@@ -117,6 +120,7 @@ export class Messaging {
   }
 
   consumer(spec: ConsumerSpec): MessageConsumer {
+    const group = spec.group ?? this.options.service;
     const consumer = new MessageConsumer({
       kafka: this.kafka,
       pool: this.options.pool,
@@ -124,13 +128,14 @@ export class Messaging {
       publisher: this.publisher,
       relay: this.relay,
       externalCalls: this.externalCalls,
-      group: spec.group ?? this.options.service,
+      group,
       logger: this.options.logger,
       afterCommit: this.afterCommit,
       ...this.options.consumerTuning,
       ...spec,
     });
     this.consumers.push(consumer);
+    this.groups.push(group);
     return consumer;
   }
 
@@ -138,11 +143,15 @@ export class Messaging {
     await this.relay.start();
     this.externalCalls.start();
     for (const consumer of this.consumers) await consumer.start();
+    if (this.groups.length > 0)
+      this.stopLagExport ??= exportConsumerLag(this.kafka, () => this.groups);
   }
 
   /** Stop consuming (in-flight work finishes, offsets commit), then flush and stop the relay. */
   async stop(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.stop()));
+    await this.stopLagExport?.();
+    this.stopLagExport = undefined;
     await this.externalCalls.stop();
     await this.relay
       .flush()

@@ -21,6 +21,7 @@ import {
   statusTitle,
   type ProblemDetails,
 } from './problem.js';
+import { measureHttpRequests } from './http-metrics.js';
 import { strictJsonBodies } from './request-body.js';
 import type { HttpSecurityOptions } from './security/config.js';
 import { installSecurity } from './security/hardening.js';
@@ -108,6 +109,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header(CORRELATION_HEADER, request.id);
   });
+  measureHttpRequests(app);
   await installSecurity(app, options.security);
 
   // Before schema validation: a string the database cannot store would otherwise pass the

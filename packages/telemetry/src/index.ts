@@ -19,3 +19,10 @@ export {
   type ConsumeOutcome,
   type MessagingMetrics,
 } from './messaging-metrics.js';
+export {
+  httpRequestDuration,
+  observeConsumerLag,
+  observeSagas,
+  type ConsumerLagRow,
+  type SagaCounts,
+} from './platform-metrics.js';
