@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { describeBroker, outboxBacklog, type Messaging } from '@orderflow/messaging';
-import { buildHttpApp, type HttpApp } from '@orderflow/service-runtime';
+import { buildHttpApp, httpSecurity, type HttpApp } from '@orderflow/service-runtime';
 import { observeSagas, type Logger } from '@orderflow/telemetry';
 import { sagaPolicy, type SagaConfig } from './config.js';
 import { SAGA_CONTRACTS, type SagaContracts } from './contracts.js';
@@ -51,6 +51,7 @@ export async function buildApp(config: SagaConfig, deps: SagaDeps): Promise<Saga
   });
 
   const http = await buildHttpApp({
+    security: httpSecurity(config),
     service: SERVICE,
     logger: deps.logger,
     description: 'The order saga orchestrator: step log per order; admin resume of a parked saga.',
