@@ -23,6 +23,7 @@ import {
   type ProcessRecord,
 } from '../process.js';
 import { waitUntil } from '../wait.js';
+import { serviceAuthEnv } from './auth-keys.js';
 import { serviceDatabaseUrl } from './postgres.js';
 
 const run = promisify(execFile);
@@ -83,6 +84,7 @@ export async function startService(
       PGAPPNAME: component,
       KAFKA_BROKERS: kafkaBrokers(config),
       SCHEMA_REGISTRY_URL: registryUrl(config),
+      ...(await serviceAuthEnv(config)),
       ...env,
     },
   );

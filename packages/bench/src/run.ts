@@ -17,6 +17,7 @@ import type { BenchOptions } from './options.js';
 import { DatabaseCommits } from './platform/db-commits.js';
 import { CRITICAL_PATH_HOPS } from './platform/flow.js';
 import { platformGroups } from './platform/lag.js';
+import { BenchClients } from './platform/clients.js';
 import { runPlatformStep, settle, type StepDeps } from './platform/order-step.js';
 import { saturation } from './platform/step-figures.js';
 import { OutcomeTap } from './platform/outcome-tap.js';
@@ -78,6 +79,7 @@ export async function runBenchmark(
     logger: silentLogger,
   });
   const admin = kafka.admin();
+  const clients = await BenchClients.forStack(config.stackDir);
   const wants = (b: 'chain' | 'kafka-perf' | 'pgbench') => !options.skip.has(b);
   const stepDeps = (ctx: Ctx, task: Task): StepDeps => {
     if (!ctx.tap || !ctx.commits) throw new Error('the preflight did not finish');
@@ -91,6 +93,7 @@ export async function runBenchmark(
       processes: ctx.processes,
       commits: ctx.commits,
       progress: progressOf(task),
+      clients,
     };
   };
   const shape = { customerId: `bench-${startedAt.getTime()}`, skus: options.skus };

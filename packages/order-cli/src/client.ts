@@ -19,6 +19,8 @@ export interface ClientOptions {
   readonly baseUrl: string;
   /** For the requests that answer at once; the stream is bounded by its caller instead. */
   readonly requestTimeoutMs?: number;
+  /** The bearer token every request carries (credentials.ts). */
+  readonly token?: () => Promise<string>;
 }
 
 export interface PlacedOrder {
@@ -40,10 +42,12 @@ export interface ListQuery {
 export class OrderServiceClient {
   readonly baseUrl: string;
   readonly #requestTimeoutMs: number;
+  readonly #token: (() => Promise<string>) | undefined;
 
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.#token = options.token;
   }
 
   async placeOrder(body: PlaceOrderBody, idempotencyKey?: string): Promise<PlacedOrder> {
@@ -110,9 +114,11 @@ export class OrderServiceClient {
   async #send(path: string, init: RequestInit, stream?: AbortSignal): Promise<Response> {
     const url = `${this.baseUrl}${path}`;
     const timeout = stream ? undefined : AbortSignal.timeout(this.#requestTimeoutMs);
+    const headers = new Headers(init.headers);
+    if (this.#token !== undefined) headers.set('authorization', `Bearer ${await this.#token()}`);
     let response: Response;
     try {
-      response = await fetch(url, { ...init, signal: stream ?? timeout });
+      response = await fetch(url, { ...init, headers, signal: stream ?? timeout });
     } catch (error) {
       // The caller's own deadline is not the service's fault: let the caller say what it means.
       if (stream?.aborted) throw stream.reason;

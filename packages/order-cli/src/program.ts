@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ORDER_STATUSES, type OrderStatus } from './api.js';
 import { OrderServiceClient } from './client.js';
+import { tokenSource, type Acting } from './credentials.js';
 import { CliError, EXIT } from './errors.js';
 import { followOrder } from './follow.js';
 import {
@@ -60,15 +61,22 @@ Exit codes:
   ${EXIT.BAD_REQUEST}  fix the command: bad arguments, or order-service refused the request (4xx:
      an invalid order, an unknown order id)
   ${EXIT.UNAVAILABLE}  try again later: order-service did not answer, broke off, failed (5xx, 429) or
-     is not order-service`;
+     is not order-service
+
+Authentication: ORDERFLOW_TOKEN is the bearer token when set; otherwise the CLI signs one with
+the local stack's development key, as the customer of --customer (place, list --customer) or as
+an admin (get, follow, list).`;
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const println = (text: string) => io.stdout(`${text}\n`);
   let exitCode: number = EXIT.OK;
 
   // Read once per run, and only when a command needs it: --help works whatever the environment.
-  const client = (opts: UrlOption) =>
-    new OrderServiceClient({ baseUrl: opts.url ?? loadConfig(io.env).baseUrl });
+  const client = (opts: UrlOption, acting: Acting = { role: 'admin' }) =>
+    new OrderServiceClient({
+      baseUrl: opts.url ?? loadConfig(io.env).baseUrl,
+      token: tokenSource(acting, io.env),
+    });
 
   async function follow(api: OrderServiceClient, orderId: string, flags: FollowFlags) {
     println(`following order ${orderId} at ${api.baseUrl} (up to ${flags.timeout} s)`);
@@ -121,7 +129,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     async (
       opts: PlaceOptions & UrlOption & FollowFlags & { idempotencyKey?: string; follow?: boolean },
     ) => {
-      const api = client(opts);
+      const api = client(opts, { role: 'customer', customerId: opts.customer });
       const placed = await api.placeOrder(placeOrderBody(opts), opts.idempotencyKey);
       const { orderId, status } = placed.order;
       println(
@@ -173,7 +181,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         json?: boolean;
       },
     ) => {
-      const page = await client(opts).listOrders({
+      const acting: Acting =
+        opts.customer === undefined
+          ? { role: 'admin' }
+          : { role: 'customer', customerId: opts.customer };
+      const page = await client(opts, acting).listOrders({
         ...(opts.customer === undefined ? {} : { customerId: opts.customer }),
         ...(opts.status === undefined ? {} : { status: opts.status }),
         ...(opts.limit === undefined ? {} : { limit: opts.limit }),

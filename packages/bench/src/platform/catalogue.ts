@@ -6,7 +6,14 @@ export interface OrderLoadShape {
   readonly skus: readonly string[];
 }
 
-export function orderBody(shape: OrderLoadShape, index: number): object {
+export interface BenchOrderBody {
+  readonly customerId: string;
+  readonly items: readonly { readonly sku: string; readonly quantity: number }[];
+  readonly payment: { readonly token: string };
+  readonly shippingAddress: Readonly<Record<string, string>>;
+}
+
+export function orderBody(shape: OrderLoadShape, index: number): BenchOrderBody {
   const sku = shape.skus[index % shape.skus.length];
   if (sku === undefined) throw new Error('no SKUs to order');
   return {
@@ -37,17 +44,21 @@ export async function ensureStock(
   inventoryUrl: string,
   skus: readonly string[],
   needed: number,
+  /** An admin's Authorization header: reading stock needs a token, changing it the admin role. */
+  admin: { authorization: string },
 ): Promise<string[]> {
   const restocked: string[] = [];
   for (const sku of skus) {
-    const res = await fetch(`${inventoryUrl}/inventory/${encodeURIComponent(sku)}`);
+    const res = await fetch(`${inventoryUrl}/inventory/${encodeURIComponent(sku)}`, {
+      headers: admin,
+    });
     if (!res.ok)
       throw new Error(`GET /inventory/${sku} answered ${res.status}: ${await res.text()}`);
     const item = (await res.json()) as { available: number };
     if (item.available >= needed) continue;
     const put = await fetch(`${inventoryUrl}/inventory/${encodeURIComponent(sku)}`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...admin },
       body: JSON.stringify({ available: needed * 2 }),
     });
     if (!put.ok)

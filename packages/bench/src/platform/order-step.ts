@@ -4,6 +4,7 @@ import { mapLimit, sleep } from '../timeout.js';
 import type { PlatformStep } from '../results.js';
 import { summarizeStep, TERMINAL, type OrderTimes, type Sent } from './step-figures.js';
 import { ensureStock, orderBody, unitsNeeded, type OrderLoadShape } from './catalogue.js';
+import type { BenchClients } from './clients.js';
 import type { DatabaseCommits } from './db-commits.js';
 import { handlerTime, readHandlerTotals, type HandlerTotals } from './handler-metrics.js';
 import { sampleLag, type GroupTopics, type LagSample } from './lag.js';
@@ -27,6 +28,8 @@ export interface StepDeps {
   readonly processes: readonly ProcessGroup[];
   readonly commits: DatabaseCommits;
   readonly progress: (line: string) => void;
+  /** Bearer tokens of the bench's customers (and an admin's, for PUT /inventory). */
+  readonly clients: BenchClients;
 }
 
 export interface StepOptions {
@@ -36,17 +39,25 @@ export interface StepOptions {
   readonly shape: OrderLoadShape;
 }
 
-async function post(url: string, body: object, record: Sent): Promise<void> {
+async function post(
+  url: string,
+  body: { customerId: string },
+  record: Sent,
+  clients: BenchClients,
+): Promise<void> {
   try {
     const res = await fetch(`${url}/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await clients.headers(body.customerId)) },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });
     const json = (await res.json().catch(() => ({}))) as { orderId?: string };
     record.status = res.status;
-    if (res.status === 202) record.orderId = json.orderId;
+    if (res.status === 202 && json.orderId !== undefined) {
+      record.orderId = json.orderId;
+      clients.placed(json.orderId, body.customerId);
+    }
   } catch {
     record.status = 'network';
   } finally {
@@ -54,8 +65,15 @@ async function post(url: string, body: object, record: Sent): Promise<void> {
   }
 }
 
-async function getOrder(url: string, orderId: string): Promise<OrderTimes | undefined> {
-  const res = await fetch(`${url}/orders/${orderId}`, { signal: AbortSignal.timeout(30_000) });
+async function getOrder(
+  url: string,
+  orderId: string,
+  clients: BenchClients,
+): Promise<OrderTimes | undefined> {
+  const res = await fetch(`${url}/orders/${orderId}`, {
+    headers: await clients.headersForOrder(orderId),
+    signal: AbortSignal.timeout(30_000),
+  });
   if (!res.ok) return undefined;
   return (await res.json()) as OrderTimes;
 }
@@ -78,7 +96,7 @@ async function drain(
     if (performance.now() - lastAsk > 5_000) {
       lastAsk = performance.now();
       for (const id of missing.slice(0, 20)) {
-        const order = await getOrder(deps.orderServiceUrl, id).catch(() => undefined);
+        const order = await getOrder(deps.orderServiceUrl, id, deps.clients).catch(() => undefined);
         if (order && TERMINAL.has(order.status)) askedDone.add(id);
       }
     }
@@ -111,7 +129,12 @@ const SETTLED_LAG = 100;
 export async function runPlatformStep(options: StepOptions, deps: StepDeps): Promise<PlatformStep> {
   const { rate, durationSeconds, shape } = options;
   const total = arrivalCount(rate, durationSeconds);
-  await ensureStock(deps.inventoryUrl, shape.skus, unitsNeeded(total, shape.skus.length));
+  await ensureStock(
+    deps.inventoryUrl,
+    shape.skus,
+    unitsNeeded(total, shape.skus.length),
+    await deps.clients.headersForOrder('-'),
+  );
   deps.tap.clear();
 
   const sampler = new ResourceSampler(deps.processes);
@@ -145,7 +168,11 @@ export async function runPlatformStep(options: StepOptions, deps: StepDeps): Pro
       fire: (index, dueAt) => {
         const record: Sent = { dueAt };
         sent.push(record);
-        inFlight.push(post(deps.orderServiceUrl, orderBody(shape, index), record));
+        const body = orderBody(
+          { ...shape, customerId: deps.clients.customer(shape.customerId, index) },
+          index,
+        );
+        inFlight.push(post(deps.orderServiceUrl, body, record, deps.clients));
       },
     });
   } finally {
@@ -169,7 +196,7 @@ export async function runPlatformStep(options: StepOptions, deps: StepDeps): Pro
 
   deps.progress(`reading ${ids.length} orders' timestamps`);
   const orders = await mapLimit(ids, 8, (id) =>
-    getOrder(deps.orderServiceUrl, id).catch(() => undefined),
+    getOrder(deps.orderServiceUrl, id, deps.clients).catch(() => undefined),
   );
   return summarizeStep({
     options,
