@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { componentPid, renderTable } from '@orderflow/infra';
-import { orderRequest, placeOrder, settled, url } from '../e2e/platform.js';
+import { bearer } from '@orderflow/testkit';
+import { orderRequest, placeOrder, settled, stackTokens, url } from '../e2e/platform.js';
 import { chaosStackConfig, servicePools } from './chaos-stack.js';
 import { prepareScenario } from './prepare.js';
 import { malformedRequest, type FuzzRequest } from './fuzz.js';
@@ -12,7 +13,9 @@ import { LONG, PROFILE, prng, SEED } from './profile.js';
 
 /**
  * Scenario 5: malformed HTTP requests against order-service (fuzzed JSON, wrong types,
- * __proto__, deep nesting, bodies over the limit, wrong content types, bad bytes, odd routes):
+ * __proto__, deep nesting, bodies over the limit, wrong content types, bad bytes, odd routes,
+ * unknown countries, invisible or control characters, bad credentials), sent with a valid
+ * customer token unless the request brings its own (authentication is on, as everywhere):
  * every one is refused with a 4xx problem, none is a 5xx or a dropped connection, none becomes
  * an order, the process does not crash and its resident memory stays bounded.
  */
@@ -67,7 +70,7 @@ const bodyBytes = (request: FuzzRequest) =>
  * and closes the connection, as HTTP allows, the client sees the answer even though the rest of
  * its upload fails; fetch would report only the broken upload.
  */
-function send(request: FuzzRequest): Promise<string> {
+function send(request: FuzzRequest, authorization: string): Promise<string> {
   const target = new URL(url('order-service', request.path));
   const body =
     request.body === undefined
@@ -83,7 +86,11 @@ function send(request: FuzzRequest): Promise<string> {
         port: target.port,
         method: request.method,
         path: `${target.pathname}${target.search}`,
-        headers: { ...request.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
+        headers: {
+          authorization,
+          ...request.headers,
+          ...(body ? { 'content-length': String(body.length) } : {}),
+        },
         timeout: 30_000,
         agent: false,
       },
@@ -118,6 +125,8 @@ describe('scenario 5: malformed HTTP', () => {
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 100);
 
+    // The customer every fuzzed body names (orderRequest's customerId is the run's).
+    const { authorization } = bearer(await (await stackTokens()).customer(run));
     const random = prng(SEED);
     const outcomes: Outcome[] = [];
     const examples = new Map<string, string>();
@@ -134,7 +143,7 @@ describe('scenario 5: malformed HTTP', () => {
           while (next < end) {
             const i = next++;
             const request = malformedRequest(random, run, i);
-            const status = await send(request);
+            const status = await send(request, authorization);
             outcomes.push({
               kind: request.kind,
               status,
@@ -164,7 +173,9 @@ describe('scenario 5: malformed HTTP', () => {
 
     // Still alive, the same process, and still placing orders.
     const stillUp = componentPid(config, 'order-service') === pid;
-    const valid = await placeOrder(orderRequest({ customerId: `${run}-valid` }));
+    const valid = await placeOrder(orderRequest({ customerId: `${run}-valid` }), {
+      authorization: bearer(await (await stackTokens()).customer(`${run}-valid`)).authorization,
+    });
     const order = valid.status === 202 ? await settled(valid.body.orderId) : undefined;
 
     const byKind = new Map<string, Map<string, number>>();

@@ -34,6 +34,9 @@ export const CHAOS_STACK_ENV = Object.freeze({
   // with 503s while a service restarts (its own integration test and the bench cover that).
   ADMISSION_MAX_IN_FLIGHT: '1000000',
   ADMISSION_MAX_OLDEST_AGE_MS: '3600000',
+  // The per-client rate limit too: the load places every order with one admin token and polls
+  // each to the end, past what one real client may send (service-runtime's tests cover the limit).
+  RATE_LIMIT_MAX: '1000000',
 });
 
 /** The chaos stack's config; workers inherit CHAOS_STACK_ENV from the global setup. */

@@ -252,6 +252,43 @@ const GENERATORS: Record<string, (random: () => number, run: string) => FuzzRequ
       { kind: '', method: 'POST', path: `/orders/${garbage}`, headers: JSON_CT, body: '{}' },
     ]);
   },
+  // Well-formed JSON that only the checks past the schema refuse (place-order-input.ts).
+  'unusable text': (random, run) => {
+    const body = base(run);
+    const address = body.shippingAddress as Record<string, Json>;
+    const [field, value] = pick(random, [
+      ['country', 'XX'],
+      ['country', 'fr'],
+      ['country', 'ZZ'],
+      ['name', '    '],
+      ['name', '\u200b\u200c\u2060'],
+      ['name', '\u3164'],
+      ['line1', '1 Main St\u0007'],
+      ['city', '\u001b[31mParis'],
+      ['postalCode', '75\n001'],
+      ['line2', '\u0000'],
+    ] as const);
+    address[field] = value;
+    return post(JSON.stringify(body));
+  },
+  // A valid order with credentials that must not pass: each answered 401 before the body counts.
+  'bad credentials': (random, run) => {
+    const none = Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url');
+    const claims = Buffer.from(
+      JSON.stringify({ sub: run, roles: ['admin'], exp: 4_102_444_800 }),
+    ).toString('base64url');
+    const authorization = pick(random, [
+      '',
+      'Bearer',
+      'Bearer ',
+      'Bearer abc.def.ghi',
+      `Bearer ${none}.${claims}.`,
+      `Bearer ${'a'.repeat(8_000)}`,
+      'Basic YWRtaW46YWRtaW4=',
+      'Bearer two words',
+    ]);
+    return { ...post(JSON.stringify(base(run))), headers: { ...JSON_CT, authorization } };
+  },
   'odd headers': (random, run) => {
     const key = pick(random, ['', ' ', 'k'.repeat(300), 'ü-latin1-ÿ', 'a\tb']);
     const body = random() < 0.5 ? JSON.stringify({ ...base(run), extra: 1 }) : '{';

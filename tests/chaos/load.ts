@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { orderRequest, placeOrder, url, type OrderRequest } from '../e2e/platform.js';
+import { asAdmin, orderRequest, placeOrder, url, type OrderRequest } from '../e2e/platform.js';
 import { pick, shuffle } from './profile.js';
 
 /**
@@ -182,7 +182,7 @@ export async function restock(available: number): Promise<void> {
   for (const sku of IN_STOCK_SKUS) {
     const res = await fetch(url('inventory-service', `/inventory/${sku}`), {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await asAdmin()) },
       body: JSON.stringify({ available }),
     });
     if (!res.ok)

@@ -11,6 +11,7 @@ import {
 } from '@orderflow/order-service/domain';
 import { testEnvironment } from '@orderflow/testkit';
 import {
+  asAdmin,
   getJson,
   openOrderStream,
   orderRequest,
@@ -140,7 +141,7 @@ describe('GET /orders/:id/stream', () => {
     const caughtUp = await openOrderStream(orderId, String(log.version));
     expect(await caughtUp.waitForEnd()).toEqual([]);
     const beyond = await fetch(url('order-service', `/orders/${orderId}/stream`), {
-      headers: { 'last-event-id': String(log.version + 1) },
+      headers: { ...(await asAdmin()), 'last-event-id': String(log.version + 1) },
     });
     expect(beyond.status).toBe(400);
     expect(beyond.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -205,6 +206,7 @@ describe('GET /orders/:id?asOf=<version>', () => {
       const value = asOf === 'LATEST+1' ? String(latest + 1) : asOf;
       const res = await fetch(
         url('order-service', `/orders/${orderId}?asOf=${encodeURIComponent(value)}`),
+        { headers: await asAdmin() },
       );
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -213,7 +215,9 @@ describe('GET /orders/:id?asOf=<version>', () => {
   );
 
   it('answers asOf for an unknown order with a 404 problem', async () => {
-    const res = await fetch(url('order-service', `/orders/${randomUUID()}?asOf=1`));
+    const res = await fetch(url('order-service', `/orders/${randomUUID()}?asOf=1`), {
+      headers: await asAdmin(),
+    });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
@@ -417,7 +421,7 @@ describe('POST /orders with a malformed request', () => {
     async (_name, status, request) => {
       const res = await fetch(url('order-service', '/orders'), {
         method: 'POST',
-        headers: request.headers ?? jsonType,
+        headers: { ...(await asAdmin()), ...(request.headers ?? jsonType) },
         ...(request.body === undefined ? {} : { body: request.body }),
         signal: AbortSignal.timeout(10_000), // a hang fails here rather than at the test timeout
       });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { getJson, orderRequest, placeOrder, settled, stock, url } from './platform.js';
+import { asAdmin, getJson, orderRequest, placeOrder, settled, stock, url } from './platform.js';
 
 /**
  * The order saga across the five real services, over HTTP and Kafka: the happy path and each
@@ -110,7 +110,7 @@ describe('order flow end to end', () => {
     const sku = 'LAPTOP-STAND';
     const put = await fetch(url('inventory-service', `/inventory/${sku}`), {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await asAdmin()) },
       body: JSON.stringify({ available: 3 }),
     });
     expect(put.status).toBe(200);

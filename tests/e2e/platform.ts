@@ -1,6 +1,6 @@
 import type { ServiceName } from '@orderflow/contracts';
 import { loadStackConfig, serviceUrl } from '@orderflow/infra';
-import { eventually } from '@orderflow/testkit';
+import { bearer, eventually, stackAuth, type TestAuth } from '@orderflow/testkit';
 
 /** A thin HTTP client over the running platform, for end-to-end tests. */
 // The launcher's view of where the services listen (SERVICE_PORT_OFFSET moves a second stack's).
@@ -11,12 +11,26 @@ export function url(service: ServiceName, path: string, instance = 1): string {
   return `${serviceUrl(stack, service, instance)}${path}`;
 }
 
+let tokens: Promise<TestAuth> | undefined;
+/** Tokens signed with the stack's development key (the one its services trust). */
+export function stackTokens(): Promise<TestAuth> {
+  tokens ??= stackAuth(stack.stackDir);
+  return tokens;
+}
+
+let adminHeader: Promise<{ authorization: string }> | undefined;
+/** An admin's Authorization header: these helpers send it unless a test gives its own. */
+export function asAdmin(): Promise<{ authorization: string }> {
+  adminHeader ??= stackTokens().then(async (auth) => bearer(await auth.admin('e2e-admin')));
+  return adminHeader;
+}
+
 export async function getJson<T>(
   service: ServiceName,
   path: string,
   instance = 1,
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(url(service, path, instance));
+  const res = await fetch(url(service, path, instance), { headers: await asAdmin() });
   return { status: res.status, body: (await res.json()) as T };
 }
 
@@ -56,7 +70,7 @@ export async function placeOrder(
 ): Promise<{ status: number; location: string | null; body: { orderId: string } }> {
   const res = await fetch(url('order-service', '/orders', instance), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...(await asAdmin()), ...headers },
     body: JSON.stringify(body),
   });
   return {
@@ -173,6 +187,7 @@ export async function openOrderStream(
   const controller = new AbortController();
   const res = await fetch(url('order-service', `/orders/${orderId}/stream`, instance), {
     headers: {
+      ...(await asAdmin()),
       accept: 'text/event-stream',
       ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }),
     },
