@@ -1,11 +1,11 @@
 // Token CLI: `./dev token --role customer --sub c-1` prints a bearer token signed with the local stack's dev key.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { devSigner, ROLES } from '@orderflow/auth';
+import { devSigner, ensureDevKeyPair, ROLES } from '@orderflow/auth';
 import { stackDir } from './credentials.js';
 
 const program = new Command('./dev token')
   .description(
-    'Print a bearer token for the local stack, signed with its development key (.stack/auth/).',
+    'Print a bearer token for the local stack, signed with its development key (.stack/auth/, created if missing).',
   )
   .exitOverride()
   .addOption(new Option('--role <role>', 'the token’s role').choices(ROLES).default('customer'))
@@ -34,6 +34,8 @@ try {
     },
   );
   const opts = program.opts<{ role: string; sub: string; expiresIn: number }>();
+  // Creates the pair when there is none yet (docker-compose mounts its public half), else keeps it.
+  await ensureDevKeyPair(stackDir(process.env));
   const sign = await devSigner(stackDir(process.env));
   process.stdout.write(
     `${await sign({ sub: opts.sub, roles: [opts.role], expiresInSeconds: opts.expiresIn })}\n`,
