@@ -27,15 +27,36 @@ export function metricFigures(text: string): MetricFigures {
     const family = families.get(name);
     return family && family.metrics.length > 0 ? sum(family, (s) => s.value) : null;
   };
-  const handler = families.get('handler_duration_seconds');
   return {
     outboxBacklog: gauge('outbox_backlog'),
     outboxOldestAgeSeconds: gauge('outbox_oldest_age_seconds'),
     consumed: sum(families.get('messages_consumed_total'), (s) => s.value),
     deadLettered: sum(families.get('messages_dead_lettered_total'), (s) => s.value),
-    handlerSeconds: sum(handler, (s) => s.sum),
-    handlerCount: sum(handler, (s) => s.count),
+    handlerSeconds: sampleTotal(text, 'handler_duration_seconds_sum'),
+    handlerCount: sampleTotal(text, 'handler_duration_seconds_count'),
   };
+}
+
+/**
+ * The sum of one series' samples over every label set, read from the lines themselves:
+ * parse-prometheus-text-format 1.1.1 drops a histogram's _sum and _count when it has labels
+ * other than `le` (every messaging histogram has), so they cannot come from its output.
+ */
+function sampleTotal(text: string, series: string): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(series)) continue;
+    const rest = line.slice(series.length);
+    if (rest[0] !== '{' && rest[0] !== ' ') continue; // another series with this prefix
+    const value = Number(
+      rest
+        .slice(rest.lastIndexOf(rest.includes('}') ? '}' : ' ') + 1)
+        .trim()
+        .split(' ')[0],
+    );
+    if (Number.isFinite(value)) total += value;
+  }
+  return total;
 }
 
 export interface RatePoint {
