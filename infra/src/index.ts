@@ -41,3 +41,5 @@ export { renderTable } from './table.js';
 export { VERSIONS } from './config.js';
 export { resolveClasspath, type MavenDependency } from './maven.js';
 export { javaBinary } from './preflight.js';
+export { zipkinUrl } from './components/zipkin.js';
+export { prometheusUrl } from './components/prometheus.js';

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { SERVICES } from '@orderflow/contracts';
+import { loadStackConfig, zipkinUrl } from '@orderflow/infra';
+import { eventually } from '@orderflow/testkit';
 import { orderRequest, placeOrder, settled } from './platform.js';
 import { TopicTap, type TappedRecord } from './topic-tap.js';
 
@@ -58,4 +60,66 @@ describe('tracing and correlation across the platform', () => {
         .map((r) => r.envelope.type),
     ).toEqual([]);
   });
+});
+
+interface ZipkinSpan {
+  readonly id: string;
+  readonly parentId?: string;
+  readonly kind?: 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER';
+  readonly name?: string;
+  readonly localEndpoint?: { readonly serviceName?: string };
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+const stack = loadStackConfig();
+const zipkin = zipkinUrl(stack);
+const zipkinRuns = await fetch(`${zipkin}/health`, { signal: AbortSignal.timeout(2_000) }).then(
+  (res) => res.ok,
+  () => false,
+);
+const withZipkin = zipkinRuns ? it : it.skip;
+
+describe(`traces in Zipkin${zipkinRuns ? '' : ` (skipped: no Zipkin at ${zipkin}; run ./dev stack up --with tracing)`}`, () => {
+  withZipkin(
+    'shows one order as one tree: the HTTP request, then every hop through all five services',
+    async () => {
+      const traceId = randomBytes(16).toString('hex');
+      const callerSpanId = randomBytes(8).toString('hex');
+      const placed = await placeOrder(orderRequest(), {
+        traceparent: `00-${traceId}-${callerSpanId}-01`,
+      });
+      expect(placed.status).toBe(202);
+      expect((await settled(placed.body.orderId)).status).toBe('COMPLETED');
+
+      const services = Object.keys(SERVICES);
+      // Spans arrive in batches (every 5 s per service): wait until every service's are in.
+      const spans = await eventually(
+        `trace ${traceId} in Zipkin with spans from ${services.join(', ')} (services started before Zipkin do not export: restart them)`,
+        async () => {
+          const res = await fetch(`${zipkin}/api/v2/trace/${traceId}`);
+          if (!res.ok) throw new Error(`Zipkin answered ${res.status}`);
+          const found = (await res.json()) as ZipkinSpan[];
+          const seen = new Set(found.map((s) => s.localEndpoint?.serviceName));
+          const missing = services.filter((s) => !seen.has(s));
+          if (missing.length > 0) throw new Error(`no spans yet from ${missing.join(', ')}`);
+          return found;
+        },
+        { timeoutMs: 60_000, intervalMs: 1_000 },
+      );
+
+      // One tree: a single span's parent is outside the trace (our caller's), and it is the request.
+      const ids = new Set(spans.map((s) => s.id));
+      const roots = spans.filter((s) => s.parentId === undefined || !ids.has(s.parentId));
+      expect(roots.map((s) => [s.localEndpoint?.serviceName, s.kind, s.parentId])).toEqual([
+        ['order-service', 'SERVER', callerSpanId],
+      ]);
+      const request = roots[0];
+      expect(request?.tags?.['http.method'] ?? request?.tags?.['http.request.method']).toBe('POST');
+      // Every service handled a record of this order inside the trace (order-service: the outcome).
+      const consumers = new Set(
+        spans.filter((s) => s.kind === 'CONSUMER').map((s) => s.localEndpoint?.serviceName),
+      );
+      expect([...consumers].sort()).toEqual([...services].sort());
+    },
+  );
 });
