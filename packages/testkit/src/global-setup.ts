@@ -1,6 +1,6 @@
 // Jest global setup for integration tests: find or start a real Kafka, schema registry and Postgres.
 import {
-  CONSOLE,
+  parseInstance,
   down,
   INFRASTRUCTURE,
   kafkaBrokers,
@@ -82,10 +82,9 @@ export default async function globalSetup(
   if (infrastructure.every((r) => r.state === 'ready' || r.state === 'external')) {
     log(`using the running stack (${local.kafkaBrokers}, ${local.schemaRegistryUrl})`);
     exportEnvironment(local);
-    // The console is no test's dependency: its own tests serve it themselves.
-    const services = rows.filter(
-      (r) => !INFRASTRUCTURE.includes(r.component) && r.component !== CONSOLE,
-    );
+    // The service instances only: the console serves itself in its own tests, and Zipkin and
+    // Prometheus (`--with`) are read only by the tests that skip without them.
+    const services = rows.filter((r) => parseInstance(r.component) !== undefined);
     if (needServices && !services.every((r) => r.state === 'ready' || r.state === 'external')) {
       log('starting the services that are not running');
       await startWithLauncher(config, ['services']);
