@@ -188,7 +188,9 @@ describe('saga events update the order', () => {
     });
     const order = await h.getOrder(orderId);
     expect(order.status).toBe('COMPLETED');
-    expect(order.version).toBe(2); // a final order's step log is closed: the entry is a no-op
+    // The refused outcome added nothing; the later step entry is part of the order's story.
+    expect(order.version).toBe(3);
+    expect(order.steps.at(-1)).toMatchObject({ step: 'SCHEDULE_SHIPMENT', status: 'SUCCEEDED' });
     const { rowCount } = await h.orderDb.pool.query(
       'SELECT 1 FROM events WHERE metadata->>$1 = $2',
       ['causationId', contradiction.id],

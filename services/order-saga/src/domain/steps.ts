@@ -244,7 +244,7 @@ const CONFIRMATIONS = new Map<ReplyType, SagaStep>(
 );
 
 export function classifyReply(reply: ParticipantReply): ReplyMeaning {
-  const payload = reply.payload as AnyPayload;
+  const payload: AnyPayload = reply.payload;
   const forward = FORWARD_REPLIES.get(reply.type);
   if (forward?.outcome === 'success')
     return { kind: 'succeeded', step: forward.step, keep: forward.keep(payload) };
