@@ -90,7 +90,10 @@ export async function rebuild<S, E extends DomainEvent>(
   const snapshot = rows[0];
   const start: Rebuilt<S> = snapshot
     ? // Snapshots are written by `append` from this aggregate's own states.
-      { state: snapshot.state as S, version: snapshot.version }
+      {
+        state: aggregate.upcastSnapshot?.(snapshot.state as S) ?? (snapshot.state as S),
+        version: snapshot.version,
+      }
     : { state: aggregate.initialState(), version: 0 };
   const events = await readStream<E>(client, streamId, {
     fromVersion: start.version + 1,

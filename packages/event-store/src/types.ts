@@ -10,6 +10,8 @@ export interface Queryable {
 export interface Aggregate<S, E> {
   initialState(): S;
   evolve(state: S, event: E): S;
+  /** A snapshot saved by an earlier release, in today's shape (when the state's shape grew). */
+  upcastSnapshot?(saved: S): S;
 }
 
 /** Every stored event names its type, which is kept in its own column for queries. */

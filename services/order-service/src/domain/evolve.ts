@@ -3,6 +3,18 @@ import type { OrderState } from './order.js';
 
 export const initialOrderState = (): OrderState => ({ status: 'NONE', version: 0 });
 
+/**
+ * A snapshot taken before SagaCancelled v2 has a cancellation without its money: nothing was
+ * charged or refused as far as that release knew, as evolve reads such an event.
+ */
+export function upcastSnapshot(saved: OrderState): OrderState {
+  if (saved.status === 'NONE' || saved.cancellation === null) return saved;
+  const { chargedMinor = 0, refundedMinor = 0 } = saved.cancellation as Partial<
+    NonNullable<typeof saved.cancellation>
+  >;
+  return { ...saved, cancellation: { ...saved.cancellation, chargedMinor, refundedMinor } };
+}
+
 /** Folds one event into the state. Pure and total: it records facts, it never refuses them. */
 export function evolve(state: OrderState, event: OrderEvent): OrderState {
   if (event.type === 'OrderPlaced') {

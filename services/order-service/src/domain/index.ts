@@ -1,6 +1,6 @@
 import type { Aggregate } from '@orderflow/event-store';
 import type { OrderEvent } from './events.js';
-import { evolve, initialOrderState } from './evolve.js';
+import { evolve, initialOrderState, upcastSnapshot } from './evolve.js';
 import type { OrderState } from './order.js';
 
 export * from './admission.js';
@@ -15,6 +15,7 @@ export * from './order.js';
 export const orderAggregate: Aggregate<OrderState, OrderEvent> = {
   initialState: initialOrderState,
   evolve,
+  upcastSnapshot,
 };
 
 /** One stream per order. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { evolve, initialOrderState, isFinal, type OrderState } from '../../src/domain/index.js';
+import {
+  evolve,
+  initialOrderState,
+  isFinal,
+  upcastSnapshot,
+  type OrderState,
+} from '../../src/domain/index.js';
 import { cancel, complete, given, NOW, park, placeOrder, step } from './fixtures.js';
 
 const at = NOW.toISOString();
@@ -116,5 +122,17 @@ describe('evolve', () => {
   it('survives a JSON round trip unchanged, as a snapshot must', () => {
     const state: OrderState = given(placeOrder(), step('STARTED'), complete);
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+  });
+});
+
+describe('upcastSnapshot', () => {
+  it('gives a cancellation saved before SagaCancelled v2 its money (nothing charged)', () => {
+    const cancelled = given(placeOrder(), cancel);
+    if (cancelled.status === 'NONE' || cancelled.cancellation === null) throw new Error('setup');
+    const { chargedMinor: _c, refundedMinor: _r, ...old } = cancelled.cancellation;
+    const saved = { ...cancelled, cancellation: old } as unknown as OrderState;
+    expect(upcastSnapshot(saved)).toEqual(cancelled);
+    expect(upcastSnapshot(cancelled)).toEqual(cancelled);
+    expect(upcastSnapshot(initialOrderState())).toEqual(initialOrderState());
   });
 });
