@@ -101,6 +101,9 @@ export async function enforceAccessOnRoutes(
   });
 }
 
+// Async on purpose: fastify answers a rejected onRequest promise with the thrown problem (a sync
+// hook would need the done-callback style).
+// eslint-disable-next-line @typescript-eslint/require-await
 async function enforceAccess(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const access = routeAccess(request);
   if (access === 'public') return;
