@@ -30,7 +30,7 @@ interface PaymentView {
 
 interface SagaView {
   status: string;
-  current: string | null;
+  steps: Record<string, string>;
 }
 
 const stack = loadStackConfig();
@@ -81,7 +81,7 @@ describe('a saga that rides out faults, end to end', () => {
   it('SIGKILL payment-service with 10 orders waiting on payment, restart it: all 10 COMPLETED, none refunded', async () => {
     const placed = await Promise.all(
       Array.from({ length: 10 }, () =>
-        placeOrder(orderRequest({ payment: { token: 'tok_slow_3000' } })),
+        placeOrder(orderRequest({ payment: { token: 'tok_slow_6000' } })),
       ),
     );
     const ids = placed.map((p) => p.body.orderId);
@@ -91,7 +91,7 @@ describe('a saga that rides out faults, end to end', () => {
         const sagas = await Promise.all(
           ids.map(async (id) => (await getJson<SagaView>('order-saga', `/sagas/${id}`)).body),
         );
-        const waiting = sagas.filter((s) => s.current === 'PROCESS_PAYMENT').length;
+        const waiting = sagas.filter((s) => s.steps.PROCESS_PAYMENT === 'STARTED').length;
         if (waiting < 10) throw new Error(`${waiting} of 10 waiting on payment`);
       },
       { timeoutMs: 30_000, intervalMs: 100 },
