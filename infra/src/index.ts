@@ -18,6 +18,8 @@ export {
   type ServiceInstance,
 } from './instances.js';
 export { runningInstances } from './components/services.js';
+export { PROMETHEUS } from './components/prometheus.js';
+export { ZIPKIN } from './components/zipkin.js';
 export { CONSOLE, consoleUrl } from './components/console.js';
 export {
   up,

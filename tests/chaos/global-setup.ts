@@ -1,12 +1,26 @@
 // Jest global setup of the chaos suite: a fresh stack instance of its own (never the shared one).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { down, kafkaBrokers, registryUrl, StackError, status, up } from '@orderflow/infra';
+import {
+  down,
+  kafkaBrokers,
+  PROMETHEUS,
+  registryUrl,
+  StackError,
+  status,
+  up,
+  ZIPKIN,
+} from '@orderflow/infra';
 import { CHAOS_STACK_ENV, chaosStackConfig, dropChaosDatabases, survivors } from './chaos-stack.js';
 
 declare global {
   var __chaosTeardown: (() => Promise<void>) | undefined;
 }
+
+// Zipkin and Prometheus run only when asked for (--with); the chaos stack does without them.
+const OPTIONAL: readonly string[] = [ZIPKIN, PROMETHEUS];
+const usable = (row: { component: string; state: string }): boolean =>
+  row.state === 'ready' || OPTIONAL.includes(row.component);
 
 function log(message: string): void {
   process.stderr.write(`[chaos] ${message}\n`);
@@ -63,7 +77,7 @@ export default async function globalSetup(): Promise<void> {
     }
   };
   const rows = await status(config);
-  if (keep && rows.every((r) => r.state === 'ready')) {
+  if (keep && rows.every(usable)) {
     // Iterating on a scenario: reuse the stack a CHAOS_KEEP=1 run left up (its data included).
     log('CHAOS_KEEP=1: reusing the running chaos stack');
   } else {
@@ -75,7 +89,7 @@ export default async function globalSetup(): Promise<void> {
     log(`starting a stack of its own in ${config.stackDir} (broker ${kafkaBrokers(config)})`);
     try {
       await up(config, { output: 'silent' });
-      const notReady = (await status(config)).filter((r) => r.state !== 'ready');
+      const notReady = (await status(config)).filter((r) => !usable(r));
       if (notReady.length > 0) {
         throw new Error(
           `chaos stack not ready: ${notReady.map((r) => `${r.component}=${r.state}`).join(', ')}`,
