@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Admin } from 'kafkajs';
 import { SERVICE_NAMES } from '@orderflow/contracts';
 import { componentPid, renderTable, status } from '@orderflow/infra';
-import { chaosStackConfig, servicePools } from './chaos-stack.js';
+import { chaosStackConfig, servicePools, usable } from './chaos-stack.js';
 import { prepareScenario } from './prepare.js';
 import { FaultInjector, faultSchedule } from './faults.js';
 import {
@@ -98,7 +98,7 @@ describe('scenario 2: crashes under load', () => {
     await duplicates.sample();
     duplicates.stop();
     const dedups = duplicates.totals();
-    const notReady = (await status(config)).filter((r) => r.state !== 'ready');
+    const notReady = (await status(config)).filter((r) => !usable(r));
 
     process.stdout.write(
       `\nfaults\n${renderTable(

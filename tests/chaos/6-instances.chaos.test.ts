@@ -18,7 +18,7 @@ import {
   placeOrder,
   type OrderView,
 } from '../e2e/platform.js';
-import { chaosStackConfig, servicePools } from './chaos-stack.js';
+import { chaosStackConfig, servicePools, usable } from './chaos-stack.js';
 import { prepareScenario } from './prepare.js';
 import {
   invariant,
@@ -149,7 +149,7 @@ describe('scenario 6: two instances of every service', () => {
       LONG ? 600_000 : 120_000,
     );
     const messaging = await messagingInvariants(pools, admin, 120_000);
-    const notReady = (await status(config)).filter((r) => r.state !== 'ready');
+    const notReady = (await status(config)).filter((r) => !usable(r));
     // status lists a second instance only while it runs (the chaos stack is configured for one).
     const gone = SECONDS.filter((c) => componentPid(config, c) === undefined);
 

@@ -6,9 +6,11 @@ import { SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
 import {
   componentPid,
   loadStackConfig,
+  PROMETHEUS,
   serviceDatabaseName,
   serviceDatabaseUrl,
   startComponent,
+  ZIPKIN,
   type StackConfig,
 } from '@orderflow/infra';
 
@@ -111,3 +113,10 @@ export function servicePools(config: StackConfig): ServicePools & { end(): Promi
     },
   };
 }
+
+// Zipkin and Prometheus run only when asked for (--with); the chaos stack does without them.
+const OPTIONAL: readonly string[] = [ZIPKIN, PROMETHEUS];
+
+/** A status row of a component that is up, or that this stack does not run. */
+export const usable = (row: { readonly component: string; readonly state: string }): boolean =>
+  row.state === 'ready' || OPTIONAL.includes(row.component);

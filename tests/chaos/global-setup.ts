@@ -1,26 +1,18 @@
 // Jest global setup of the chaos suite: a fresh stack instance of its own (never the shared one).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { down, kafkaBrokers, registryUrl, StackError, status, up } from '@orderflow/infra';
 import {
-  down,
-  kafkaBrokers,
-  PROMETHEUS,
-  registryUrl,
-  StackError,
-  status,
-  up,
-  ZIPKIN,
-} from '@orderflow/infra';
-import { CHAOS_STACK_ENV, chaosStackConfig, dropChaosDatabases, survivors } from './chaos-stack.js';
+  CHAOS_STACK_ENV,
+  chaosStackConfig,
+  dropChaosDatabases,
+  survivors,
+  usable,
+} from './chaos-stack.js';
 
 declare global {
   var __chaosTeardown: (() => Promise<void>) | undefined;
 }
-
-// Zipkin and Prometheus run only when asked for (--with); the chaos stack does without them.
-const OPTIONAL: readonly string[] = [ZIPKIN, PROMETHEUS];
-const usable = (row: { component: string; state: string }): boolean =>
-  row.state === 'ready' || OPTIONAL.includes(row.component);
 
 function log(message: string): void {
   process.stderr.write(`[chaos] ${message}\n`);
