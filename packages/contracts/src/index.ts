@@ -1,3 +1,4 @@
+export * from './acls.js';
 export * from './avro-schema.js';
 export * from './cloudevents-headers.js';
 export * from './compatibility.js';
