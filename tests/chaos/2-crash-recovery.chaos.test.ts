@@ -49,7 +49,7 @@ describe('scenario 2: crashes under load', () => {
     );
     await restock(100_000);
     const initialStock = await stockBySku(pools);
-    const duplicates = new CounterAcrossRestarts('inbox_duplicates_total', (s) =>
+    const duplicates = new CounterAcrossRestarts('orderflow_inbox_duplicates_total', (s) =>
       componentPid(config, s),
     );
     duplicates.start();
@@ -157,7 +157,7 @@ describe('scenario 2: crashes under load', () => {
       ),
       ...messaging,
       invariant(
-        'inbox duplicates skipped (inbox_duplicates_total)',
+        'inbox duplicates skipped (orderflow_inbox_duplicates_total)',
         '> 0',
         [...dedups].map(([s, n]) => `${s}=${n}`).join(' '),
         [...dedups.values()].some((n) => n > 0),

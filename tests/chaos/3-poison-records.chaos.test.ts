@@ -166,10 +166,12 @@ describe('scenario 3: poison among good records', () => {
           .reduce((sum, [t, n]) => sum + n - (dlqBefore.get(t) ?? 0), 0),
       ),
       invariant(
-        'inventory messages_dead_lettered_total',
+        'inventory orderflow_messages_dead_lettered_total',
         '-',
         String(
-          await scrapeCounter('inventory-service', 'messages_dead_lettered_total').catch(() => NaN),
+          await scrapeCounter('inventory-service', 'orderflow_messages_dead_lettered_total').catch(
+            () => NaN,
+          ),
         ),
         true,
       ),

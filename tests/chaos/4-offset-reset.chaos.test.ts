@@ -91,7 +91,7 @@ describe('scenario 4: consumer groups rewound to the earliest offset', () => {
       SERVICE_NAMES.map((service) => startComponent(config, service, { timeoutMs: 180_000 })),
     );
     const startedAt = Date.now();
-    const duplicates = new CounterAcrossRestarts('inbox_duplicates_total', (s) =>
+    const duplicates = new CounterAcrossRestarts('orderflow_inbox_duplicates_total', (s) =>
       componentPid(config, s),
     );
     duplicates.start();

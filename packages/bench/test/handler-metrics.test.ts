@@ -1,14 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { handlerTime, parseHandlerTotals } from '../src/platform/handler-metrics.js';
 
-const METRICS = `# HELP handler_duration_seconds Time spent in a message handler, including its inbox/outbox transaction.
-# TYPE handler_duration_seconds histogram
-handler_duration_seconds_bucket{le="0.005",topic="orders.events",type="orders.OrderPlaced",group="order-saga"} 10
-handler_duration_seconds_sum{topic="orders.events",type="orders.OrderPlaced",group="order-saga"} 21.302
-handler_duration_seconds_count{topic="orders.events",type="orders.OrderPlaced",group="order-saga"} 263
-handler_duration_seconds_sum{topic="inventory.events",type="inventory.InventoryReserved",group="order-saga"} 24.143
-handler_duration_seconds_count{topic="inventory.events",type="inventory.InventoryReserved",group="order-saga"} 237
-messages_consumed_total{topic="orders.events"} 500
+const METRICS = `# HELP orderflow_handler_duration_seconds Time spent in a message handler, including its inbox/outbox transaction.
+# TYPE orderflow_handler_duration_seconds histogram
+orderflow_handler_duration_seconds_bucket{le="0.005",topic="orders.events",type="orders.OrderPlaced",group="order-saga"} 10
+orderflow_handler_duration_seconds_sum{topic="orders.events",type="orders.OrderPlaced",group="order-saga"} 21.302
+orderflow_handler_duration_seconds_count{topic="orders.events",type="orders.OrderPlaced",group="order-saga"} 263
+orderflow_handler_duration_seconds_sum{topic="inventory.events",type="inventory.InventoryReserved",group="order-saga"} 24.143
+orderflow_handler_duration_seconds_count{topic="inventory.events",type="inventory.InventoryReserved",group="order-saga"} 237
+orderflow_messages_consumed_total{topic="orders.events"} 500
 `;
 
 describe('handler metrics', () => {

@@ -5,7 +5,7 @@ import { observeConsumerLag, type ConsumerLagRow } from '@orderflow/telemetry';
 const LAG_READ_TIMEOUT_MS = 3_000;
 
 /**
- * Exports `consumer_lag{group,topic,partition}` for this process's consumer groups, read from the
+ * Exports `orderflow_consumer_lag{group,topic,partition}` for this process's consumer groups, read from the
  * broker when Prometheus scrapes (no polling in between): for every topic a group has committed
  * on, the log end minus the committed offset (the log start when nothing is committed yet).
  * Returns the stop, which also closes the admin connection.

@@ -248,10 +248,10 @@ describe('forged ce_source', () => {
 
 describe('metric labels', () => {
   const MESSAGING_METRICS = new Set([
-    'messages_consumed_total',
-    'handler_duration_seconds',
-    'messages_retried_total',
-    'messages_dead_lettered_total',
+    'orderflow_messages_consumed_total',
+    'orderflow_handler_duration_seconds',
+    'orderflow_messages_retried_total',
+    'orderflow_messages_dead_lettered_total',
   ]);
 
   async function labelSets(): Promise<number> {

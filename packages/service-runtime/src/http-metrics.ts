@@ -5,7 +5,7 @@ import type { HttpApp } from './http-app.js';
 const UNMEASURED = new Set(['/metrics', '/health/live', '/health/ready']);
 
 /**
- * RED metrics for every route: one `http_request_duration_seconds` observation per answered
+ * RED metrics for every route: one `orderflow_http_request_duration_seconds` observation per answered
  * request, labelled with the route template. A request no route matched is `route="unmatched"`,
  * so probing random URLs cannot grow the series count.
  */

@@ -22,7 +22,7 @@ afterAll(() => app.close());
 const countOf = (text: string, labels: string): number => {
   const line = text
     .split('\n')
-    .find((l) => l.startsWith(`http_request_duration_seconds_count{${labels}}`));
+    .find((l) => l.startsWith(`orderflow_http_request_duration_seconds_count{${labels}}`));
   return line === undefined ? 0 : Number(line.split(' ').pop());
 };
 

@@ -12,7 +12,12 @@ export {
 export { withSpan, type WithSpanOptions } from './spans.js';
 // Re-exported so callers can name span kinds and contexts without their own @opentelemetry/api import.
 export { SpanKind, type Context } from '@opentelemetry/api';
-export { METRICS_CONTENT_TYPE, metricsRegistry, metricsText } from './metrics-registry.js';
+export {
+  METRIC_PREFIX,
+  METRICS_CONTENT_TYPE,
+  metricsRegistry,
+  metricsText,
+} from './metrics-registry.js';
 export {
   createMessagingMetrics,
   messagingMetrics,

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { metricsRegistry } from './metrics-registry.js';
+import { METRIC_PREFIX, metricsRegistry } from './metrics-registry.js';
 
 /** What finally happened to one consumed record ('ignored': a type this consumer has no handler for). */
 export type ConsumeOutcome = 'ok' | 'duplicate' | 'ignored' | 'retried' | 'dead_lettered';
@@ -44,49 +44,49 @@ const HANDLER_BUCKETS = [
 export function createMessagingMetrics(registry: Registry): MessagingMetrics {
   const registers = [registry];
   const produced = new Counter({
-    name: 'messages_produced_total',
+    name: `${METRIC_PREFIX}messages_produced_total`,
     help: 'Messages published to Kafka by the outbox relay.',
     labelNames: ['topic', 'type'] as const,
     registers,
   });
   const consumed = new Counter({
-    name: 'messages_consumed_total',
+    name: `${METRIC_PREFIX}messages_consumed_total`,
     help: 'Records consumed, by final outcome.',
     labelNames: ['topic', 'type', 'group', 'outcome'] as const,
     registers,
   });
   const retried = new Counter({
-    name: 'messages_retried_total',
+    name: `${METRIC_PREFIX}messages_retried_total`,
     help: 'Records sent to a delayed retry tier.',
     labelNames: ['topic', 'group', 'tier'] as const,
     registers,
   });
   const deadLettered = new Counter({
-    name: 'messages_dead_lettered_total',
+    name: `${METRIC_PREFIX}messages_dead_lettered_total`,
     help: 'Records sent to the dead-letter topic.',
     labelNames: ['topic', 'group', 'reason'] as const,
     registers,
   });
   const inboxDuplicates = new Counter({
-    name: 'inbox_duplicates_total',
+    name: `${METRIC_PREFIX}inbox_duplicates_total`,
     help: 'Deliveries skipped because the inbox had already processed the message id.',
     labelNames: ['group'] as const,
     registers,
   });
   const outboxBacklog = new Gauge({
-    name: 'outbox_backlog',
+    name: `${METRIC_PREFIX}outbox_backlog`,
     help: 'Outbox rows not yet published.',
     labelNames: ['service'] as const,
     registers,
   });
   const outboxOldestAge = new Gauge({
-    name: 'outbox_oldest_age_seconds',
+    name: `${METRIC_PREFIX}outbox_oldest_age_seconds`,
     help: 'Age of the oldest unpublished outbox row (0 when empty).',
     labelNames: ['service'] as const,
     registers,
   });
   const handlerDuration = new Histogram({
-    name: 'handler_duration_seconds',
+    name: `${METRIC_PREFIX}handler_duration_seconds`,
     help: 'Time spent in a message handler, including its inbox/outbox transaction.',
     labelNames: ['topic', 'type', 'group'] as const,
     buckets: HANDLER_BUCKETS,

@@ -1,5 +1,5 @@
 import { Gauge, Histogram } from 'prom-client';
-import { metricsRegistry } from './metrics-registry.js';
+import { METRIC_PREFIX, metricsRegistry } from './metrics-registry.js';
 
 /**
  * The platform's metrics beyond messaging: HTTP RED per route, consumer lag, saga counts. Like
@@ -18,7 +18,7 @@ let httpDuration: Histogram<'method' | 'route' | 'status_code'> | undefined;
  */
 export function httpRequestDuration(): Histogram<'method' | 'route' | 'status_code'> {
   httpDuration ??= new Histogram({
-    name: 'http_request_duration_seconds',
+    name: `${METRIC_PREFIX}http_request_duration_seconds`,
     help: 'HTTP requests served, by method, route template and status code.',
     labelNames: ['method', 'route', 'status_code'] as const,
     buckets: HTTP_BUCKETS,
@@ -64,13 +64,13 @@ class ScrapeSources<T> {
 
 let lagSources: ScrapeSources<readonly ConsumerLagRow[]> | undefined;
 
-/** Reports `consumer_lag{group,topic,partition}` from `source` at every scrape until the returned stop. */
+/** Reports `orderflow_consumer_lag{group,topic,partition}` from `source` at every scrape until the returned stop. */
 export function observeConsumerLag(source: Source<readonly ConsumerLagRow[]>): () => void {
   if (lagSources === undefined) {
     const sources = new ScrapeSources<readonly ConsumerLagRow[]>();
     lagSources = sources;
     new Gauge({
-      name: 'consumer_lag',
+      name: `${METRIC_PREFIX}consumer_lag`,
       help: 'Records not yet consumed: log-end offset minus the consumer group committed offset.',
       labelNames: ['group', 'topic', 'partition'] as const,
       registers: [metricsRegistry()],
@@ -88,7 +88,7 @@ export function observeConsumerLag(source: Source<readonly ConsumerLagRow[]>): (
 let sagaSources: ScrapeSources<SagaCounts> | undefined;
 
 /**
- * Reports `sagas{status}`, `sagas_parked` and `saga_step_timeouts{step}` (sagas whose step was
+ * Reports `orderflow_sagas{status}`, `orderflow_sagas_parked` and `orderflow_saga_step_timeouts{step}` (sagas whose step was
  * given up on at its deadline, ever: an alert looks at its growth) from `source` at every scrape.
  */
 export function observeSagas(source: Source<SagaCounts>): () => void {
@@ -101,7 +101,7 @@ export function observeSagas(source: Source<SagaCounts>): () => void {
     const read = () =>
       (latest ??= sources.read().finally(() => setImmediate(() => (latest = undefined))));
     new Gauge({
-      name: 'sagas',
+      name: `${METRIC_PREFIX}sagas`,
       help: 'Sagas in the saga table, by status.',
       labelNames: ['status'] as const,
       registers,
@@ -112,7 +112,7 @@ export function observeSagas(source: Source<SagaCounts>): () => void {
       },
     });
     new Gauge({
-      name: 'sagas_parked',
+      name: `${METRIC_PREFIX}sagas_parked`,
       help: 'Sagas parked for an operator (FAILED_NEEDS_ATTENTION): a compensation could not finish.',
       registers,
       async collect() {
@@ -121,7 +121,7 @@ export function observeSagas(source: Source<SagaCounts>): () => void {
       },
     });
     new Gauge({
-      name: 'saga_step_timeouts',
+      name: `${METRIC_PREFIX}saga_step_timeouts`,
       help: 'Sagas whose step was given up on at its deadline (STEP_TIMEOUT), by step.',
       labelNames: ['step'] as const,
       registers,

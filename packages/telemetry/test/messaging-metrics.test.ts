@@ -18,29 +18,33 @@ describe('messaging metrics', () => {
 
     const text = await metricsText();
 
-    expect(text).toContain('messages_produced_total{topic="orders",type="OrderPlaced"} 2');
     expect(text).toContain(
-      `messages_consumed_total{topic="orders",type="OrderPlaced",group="${group}",outcome="ok"} 1`,
+      'orderflow_messages_produced_total{topic="orders",type="OrderPlaced"} 2',
     );
     expect(text).toContain(
-      `messages_consumed_total{topic="orders",type="OrderPlaced",group="${group}",outcome="duplicate"} 1`,
+      `orderflow_messages_consumed_total{topic="orders",type="OrderPlaced",group="${group}",outcome="ok"} 1`,
     );
-    expect(text).toContain(`messages_retried_total{topic="orders",group="${group}",tier="5s"} 1`);
     expect(text).toContain(
-      `messages_dead_lettered_total{topic="orders",group="${group}",reason="DECODE_FAILED"} 1`,
+      `orderflow_messages_consumed_total{topic="orders",type="OrderPlaced",group="${group}",outcome="duplicate"} 1`,
     );
-    expect(text).toContain(`inbox_duplicates_total{group="${group}"} 1`);
-    expect(text).toContain('outbox_backlog{service="order-service"} 7');
-    expect(text).toContain('outbox_oldest_age_seconds{service="order-service"} 1.5');
+    expect(text).toContain(
+      `orderflow_messages_retried_total{topic="orders",group="${group}",tier="5s"} 1`,
+    );
+    expect(text).toContain(
+      `orderflow_messages_dead_lettered_total{topic="orders",group="${group}",reason="DECODE_FAILED"} 1`,
+    );
+    expect(text).toContain(`orderflow_inbox_duplicates_total{group="${group}"} 1`);
+    expect(text).toContain('orderflow_outbox_backlog{service="order-service"} 7');
+    expect(text).toContain('orderflow_outbox_oldest_age_seconds{service="order-service"} 1.5');
     // 4 ms falls in the 5 ms bucket but not the 2.5 ms one.
     expect(text).toContain(
-      `handler_duration_seconds_bucket{le="0.0025",topic="orders",type="OrderPlaced",group="${group}"} 0`,
+      `orderflow_handler_duration_seconds_bucket{le="0.0025",topic="orders",type="OrderPlaced",group="${group}"} 0`,
     );
     expect(text).toContain(
-      `handler_duration_seconds_bucket{le="0.005",topic="orders",type="OrderPlaced",group="${group}"} 1`,
+      `orderflow_handler_duration_seconds_bucket{le="0.005",topic="orders",type="OrderPlaced",group="${group}"} 1`,
     );
     expect(text).toContain(
-      `handler_duration_seconds_count{topic="orders",type="OrderPlaced",group="${group}"} 1`,
+      `orderflow_handler_duration_seconds_count{topic="orders",type="OrderPlaced",group="${group}"} 1`,
     );
   });
 
@@ -50,7 +54,7 @@ describe('messaging metrics', () => {
     const seconds = stop();
     expect(seconds).toBeGreaterThanOrEqual(0);
     expect(await metricsText()).toContain(
-      'handler_duration_seconds_count{topic="payments",type="PaymentAuthorized",group="order-service"} 1',
+      'orderflow_handler_duration_seconds_count{topic="payments",type="PaymentAuthorized",group="order-service"} 1',
     );
   });
 

@@ -8,11 +8,11 @@ describe('scrape-time platform gauges', () => {
     );
     const failing = observeConsumerLag(() => Promise.reject(new Error('broker away')));
     expect(await metricsText()).toContain(
-      'consumer_lag{group="order-saga",topic="orders.events",partition="3"} 7',
+      'orderflow_consumer_lag{group="order-saga",topic="orders.events",partition="3"} 7',
     );
     stop();
     failing();
-    expect(await metricsText()).not.toContain('consumer_lag{');
+    expect(await metricsText()).not.toContain('orderflow_consumer_lag{');
   });
 
   it('reports sagas by status, parked sagas and step timeouts from one read per scrape', async () => {
@@ -26,9 +26,9 @@ describe('scrape-time platform gauges', () => {
       });
     });
     const text = await metricsText();
-    expect(text).toContain('sagas{status="COMPLETED"} 5');
-    expect(text).toContain('sagas_parked 2');
-    expect(text).toContain('saga_step_timeouts{step="PAYMENT"} 1');
+    expect(text).toContain('orderflow_sagas{status="COMPLETED"} 5');
+    expect(text).toContain('orderflow_sagas_parked 2');
+    expect(text).toContain('orderflow_saga_step_timeouts{step="PAYMENT"} 1');
     expect(reads).toBe(1);
     stop();
   });

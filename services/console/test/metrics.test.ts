@@ -2,21 +2,21 @@ import { describe, expect, it } from '@jest/globals';
 import { lagOf } from '../src/health/lag.js';
 import { metricFigures, ratesOf } from '../src/health/metrics.js';
 
-const TEXT = `# HELP outbox_backlog Outbox rows not yet published.
-# TYPE outbox_backlog gauge
-outbox_backlog{service="order-service"} 7
-# TYPE outbox_oldest_age_seconds gauge
-outbox_oldest_age_seconds{service="order-service"} 1.5
-# TYPE messages_consumed_total counter
-messages_consumed_total{topic="a",type="t",group="g",outcome="ok"} 10
-messages_consumed_total{topic="b",type="t",group="g",outcome="duplicate"} 2
-# TYPE messages_dead_lettered_total counter
-messages_dead_lettered_total{topic="a",group="g",reason="DECODE_FAILED"} 3
-# TYPE handler_duration_seconds histogram
-handler_duration_seconds_bucket{le="0.1",topic="a",type="t",group="g"} 4
-handler_duration_seconds_bucket{le="+Inf",topic="a",type="t",group="g"} 5
-handler_duration_seconds_sum{topic="a",type="t",group="g"} 0.25
-handler_duration_seconds_count{topic="a",type="t",group="g"} 5
+const TEXT = `# HELP orderflow_outbox_backlog Outbox rows not yet published.
+# TYPE orderflow_outbox_backlog gauge
+orderflow_outbox_backlog{service="order-service"} 7
+# TYPE orderflow_outbox_oldest_age_seconds gauge
+orderflow_outbox_oldest_age_seconds{service="order-service"} 1.5
+# TYPE orderflow_messages_consumed_total counter
+orderflow_messages_consumed_total{topic="a",type="t",group="g",outcome="ok"} 10
+orderflow_messages_consumed_total{topic="b",type="t",group="g",outcome="duplicate"} 2
+# TYPE orderflow_messages_dead_lettered_total counter
+orderflow_messages_dead_lettered_total{topic="a",group="g",reason="DECODE_FAILED"} 3
+# TYPE orderflow_handler_duration_seconds histogram
+orderflow_handler_duration_seconds_bucket{le="0.1",topic="a",type="t",group="g"} 4
+orderflow_handler_duration_seconds_bucket{le="+Inf",topic="a",type="t",group="g"} 5
+orderflow_handler_duration_seconds_sum{topic="a",type="t",group="g"} 0.25
+orderflow_handler_duration_seconds_count{topic="a",type="t",group="g"} 5
 `;
 
 describe('metricFigures', () => {
@@ -32,7 +32,7 @@ describe('metricFigures', () => {
   });
 
   it('says null for a gauge the service has not set, not 0', () => {
-    expect(metricFigures('# TYPE outbox_backlog gauge\n').outboxBacklog).toBeNull();
+    expect(metricFigures('# TYPE orderflow_outbox_backlog gauge\n').outboxBacklog).toBeNull();
   });
 });
 

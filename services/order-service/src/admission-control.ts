@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
-import { metricsRegistry, type Logger } from '@orderflow/telemetry';
+import { METRIC_PREFIX, metricsRegistry, type Logger } from '@orderflow/telemetry';
 import {
   backlogAgeMs,
   decideAdmission,
@@ -14,7 +14,7 @@ import {
 /**
  * Admission control of POST /orders: one reading of the in-flight backlog (an indexed query)
  * serves every order for `refreshMs` after it arrives, and none is taken while no order comes;
- * the pure `decideAdmission` judges it; refusals are counted in `order_admission_refusals_total`
+ * the pure `decideAdmission` judges it; refusals are counted in `orderflow_order_admission_refusals_total`
  * and logged at most once a second. The route turns a refusal into the 503.
  *
  * Not @fastify/under-pressure (9.2): its state is one boolean per process, fed by `healthCheck`
@@ -147,7 +147,7 @@ let refusalsTotal: Counter<'reason'> | undefined;
 function refusalCounter(): Counter<'reason'> {
   if (refusalsTotal === undefined) {
     refusalsTotal = new Counter({
-      name: 'order_admission_refusals_total',
+      name: `${METRIC_PREFIX}order_admission_refusals_total`,
       help: 'POST /orders answered 503 because the platform was past capacity, by the bound exceeded.',
       labelNames: ['reason'] as const,
       registers: [metricsRegistry()],

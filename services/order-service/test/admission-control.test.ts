@@ -50,7 +50,10 @@ const full: Backlog = { inFlight: 10, rankedPlacedAt: NOW };
 const empty: Backlog = { inFlight: 0, rankedPlacedAt: null };
 
 async function refusalsCounted(reason: string): Promise<number> {
-  const match = new RegExp(`^order_admission_refusals_total\\{reason="${reason}"\\} (\\d+)$`, 'm');
+  const match = new RegExp(
+    `^orderflow_order_admission_refusals_total\\{reason="${reason}"\\} (\\d+)$`,
+    'm',
+  );
   return Number(match.exec(await metricsText())?.[1]);
 }
 

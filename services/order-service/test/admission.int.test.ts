@@ -48,7 +48,10 @@ const inFlight = () => count(`WHERE status = 'PENDING'`);
 
 async function refusals(reason: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const match = new RegExp(`^order_admission_refusals_total\\{reason="${reason}"\\} (\\d+)$`, 'm');
+  const match = new RegExp(
+    `^orderflow_order_admission_refusals_total\\{reason="${reason}"\\} (\\d+)$`,
+    'm',
+  );
   return Number(match.exec(text)?.[1] ?? Number.NaN);
 }
 

@@ -1,6 +1,6 @@
 /**
  * Time the services spend per consumed record, from their Prometheus endpoint: the messaging
- * toolkit's handler_duration_seconds histogram covers decode, handler and the inbox/outbox
+ * toolkit's orderflow_handler_duration_seconds histogram covers decode, handler and the inbox/outbox
  * transaction. Read before and after a step, the difference tells which service's records are
  * slow (a service whose records are slow and serial is the platform's ceiling).
  */
@@ -15,7 +15,7 @@ export interface HandlerTime {
   readonly meanMs: number | undefined;
 }
 
-const LINE = /^handler_duration_seconds_(sum|count)(?:\{[^}]*\})?\s+([0-9.eE+-]+)\s*$/;
+const LINE = /^orderflow_handler_duration_seconds_(sum|count)(?:\{[^}]*\})?\s+([0-9.eE+-]+)\s*$/;
 
 /** Sums the histogram's _sum and _count over all its label sets. */
 export function parseHandlerTotals(metrics: string): HandlerTotals {

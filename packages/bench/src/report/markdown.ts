@@ -66,7 +66,7 @@ export function markdownReport(record: RunRecord, chartFile: string | undefined)
     '',
     '## Time per consumed record, per service',
     '',
-    'From each service’s `handler_duration_seconds` (decode, handler and the inbox + state +',
+    'From each service’s `orderflow_handler_duration_seconds` (decode, handler and the inbox + state +',
     'outbox transaction), read before and after the step: records handled / mean ms per record.',
     'A consumer handles one partition’s records one after another, so this time bounds how many',
     'records per second a service can take per partition it is working on.',

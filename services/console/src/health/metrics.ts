@@ -8,7 +8,7 @@ import parsePrometheusTextFormat, { type PrometheusFamily } from 'parse-promethe
 export interface MetricFigures {
   readonly outboxBacklog: number | null;
   readonly outboxOldestAgeSeconds: number | null;
-  /** messages_consumed_total over every label. */
+  /** orderflow_messages_consumed_total over every label. */
   readonly consumed: number;
   readonly deadLettered: number;
   readonly handlerSeconds: number;
@@ -28,12 +28,12 @@ export function metricFigures(text: string): MetricFigures {
     return family && family.metrics.length > 0 ? sum(family, (s) => s.value) : null;
   };
   return {
-    outboxBacklog: gauge('outbox_backlog'),
-    outboxOldestAgeSeconds: gauge('outbox_oldest_age_seconds'),
-    consumed: sum(families.get('messages_consumed_total'), (s) => s.value),
-    deadLettered: sum(families.get('messages_dead_lettered_total'), (s) => s.value),
-    handlerSeconds: sampleTotal(text, 'handler_duration_seconds_sum'),
-    handlerCount: sampleTotal(text, 'handler_duration_seconds_count'),
+    outboxBacklog: gauge('orderflow_outbox_backlog'),
+    outboxOldestAgeSeconds: gauge('orderflow_outbox_oldest_age_seconds'),
+    consumed: sum(families.get('orderflow_messages_consumed_total'), (s) => s.value),
+    deadLettered: sum(families.get('orderflow_messages_dead_lettered_total'), (s) => s.value),
+    handlerSeconds: sampleTotal(text, 'orderflow_handler_duration_seconds_sum'),
+    handlerCount: sampleTotal(text, 'orderflow_handler_duration_seconds_count'),
   };
 }
 
