@@ -123,7 +123,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     javaHome: env.JAVA_HOME || undefined,
     kafkaHeap: env.KAFKA_HEAP ?? '768m',
     registryHeap: env.SCHEMA_REGISTRY_HEAP ?? '384m',
-    zipkinHeap: env.ZIPKIN_HEAP ?? '128m',
+    zipkinHeap: env.ZIPKIN_HEAP ?? '512m',
     serviceRuntime: serviceRuntime(env),
   });
 }
