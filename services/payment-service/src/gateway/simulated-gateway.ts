@@ -18,21 +18,27 @@ import {
  *                       → declined with that reason
  *   tok_transient_<N>   → throws a retryable GATEWAY_UNAVAILABLE N times per order, then approves
  *   tok_slow_<ms>       → approves after <ms> milliseconds (capped by `maxDelayMs`)
+ *   tok_refund_refused_<N> → approves; the first N refunds of the order are refused with a
+ *                       non-retryable GATEWAY_REQUEST_REJECTED (as for a closed card account),
+ *                       later ones go through: N at least the saga's compensation sends parks
+ *                       the saga, and an operator's resume then finishes it
  *   anything else (tok_approve, ...) → approves
  *
  * `cancelCharge` reports a capture made under the key, or cancels the key so that no charge
  * with it captures afterwards, even one already sleeping in `tok_slow_<ms>`.
  *
- * State (failures so far per order, results per idempotency key) is kept in memory on purpose:
- * it stands for the provider's side, which must not roll back with our transaction — a counter
- * in our database, written inside the consumer's transaction, would be undone by the very
- * failure it counts. After a restart the counts start again (at most N more failures).
+ * State (failures so far per order, results per idempotency key, the token behind each capture)
+ * is kept in memory on purpose: it stands for the provider's side, which must not roll back with
+ * our transaction — a counter in our database, written inside the consumer's transaction, would
+ * be undone by the very failure it counts. After a restart the counts start again (at most N
+ * more failures), and the captures made before it are forgotten (their refunds go through).
  */
 export type SimulatedBehaviour =
   | { readonly kind: 'approve' }
   | { readonly kind: 'decline'; readonly reason: DeclineReason }
   | { readonly kind: 'transient'; readonly failures: number }
-  | { readonly kind: 'slow'; readonly delayMs: number };
+  | { readonly kind: 'slow'; readonly delayMs: number }
+  | { readonly kind: 'refund_refused'; readonly refusals: number };
 
 const DECLINES: Readonly<Record<string, DeclineReason>> = {
   tok_decline_insufficient_funds: 'INSUFFICIENT_FUNDS',
@@ -49,6 +55,8 @@ export function simulatedBehaviour(token: string): SimulatedBehaviour {
   if (transient) return { kind: 'transient', failures: Number(transient[1]) };
   const slow = /^tok_slow_(\d{1,7})$/.exec(token);
   if (slow) return { kind: 'slow', delayMs: Number(slow[1]) };
+  const refundRefused = /^tok_refund_refused_(\d{1,3})$/.exec(token);
+  if (refundRefused) return { kind: 'refund_refused', refusals: Number(refundRefused[1]) };
   return { kind: 'approve' };
 }
 
@@ -63,6 +71,9 @@ export class SimulatedGateway implements PaymentGateway {
   private readonly failures = new Map<string, number>();
   private readonly charges = new Map<string, ChargeResult>();
   private readonly refunds = new Map<string, RefundResult>();
+  /** The token each capture was made with, by its reference: a refund's behaviour depends on it. */
+  private readonly capturedTokens = new Map<string, string>();
+  private readonly refundRefusals = new Map<string, number>();
   /** Idempotency keys cancelled before any capture: a charge with one is refused, even one in flight. */
   private readonly cancelled = new Set<string>();
   private readonly maxDelayMs: number;
@@ -88,6 +99,7 @@ export class SimulatedGateway implements PaymentGateway {
     const first = this.charges.get(request.idempotencyKey);
     if (first) return first;
     this.charges.set(request.idempotencyKey, result);
+    if (result.kind === 'captured') this.capturedTokens.set(result.gatewayRef, request.token);
     return result;
   }
 
@@ -123,6 +135,7 @@ export class SimulatedGateway implements PaymentGateway {
         result = { kind: 'captured', gatewayRef: this.newRef('sim_ch') };
         break;
       case 'approve':
+      case 'refund_refused':
         result = { kind: 'captured', gatewayRef: this.newRef('sim_ch') };
         break;
     }
@@ -132,6 +145,19 @@ export class SimulatedGateway implements PaymentGateway {
   refund(request: RefundRequest): Promise<RefundResult> {
     const earlier = this.refunds.get(request.idempotencyKey);
     if (earlier) return Promise.resolve(earlier);
+    const behaviour = simulatedBehaviour(this.capturedTokens.get(request.gatewayRef) ?? '');
+    if (behaviour.kind === 'refund_refused') {
+      const refused = this.refundRefusals.get(request.orderId) ?? 0;
+      if (refused < behaviour.refusals) {
+        this.refundRefusals.set(request.orderId, refused + 1);
+        return Promise.reject(
+          new GatewayError(
+            'GATEWAY_REQUEST_REJECTED',
+            `simulated refund refusal ${refused + 1}/${behaviour.refusals} for order ${request.orderId}`,
+          ),
+        );
+      }
+    }
     const result = { gatewayRef: this.newRef('sim_re') };
     this.refunds.set(request.idempotencyKey, result);
     return Promise.resolve(result);

@@ -34,6 +34,10 @@ describe('simulatedBehaviour', () => {
     });
     expect(simulatedBehaviour('tok_transient_3')).toEqual({ kind: 'transient', failures: 3 });
     expect(simulatedBehaviour('tok_slow_250')).toEqual({ kind: 'slow', delayMs: 250 });
+    expect(simulatedBehaviour('tok_refund_refused_5')).toEqual({
+      kind: 'refund_refused',
+      refusals: 5,
+    });
   });
 });
 
@@ -85,6 +89,45 @@ describe('SimulatedGateway.charge', () => {
     const r1 = await sim.refund({ ...refund, idempotencyKey: 'refund:o-1' });
     expect(await sim.refund({ ...refund, idempotencyKey: 'refund:o-1' })).toEqual(r1);
     expect(r1.gatewayRef).toMatch(/^sim_re_/);
+  });
+});
+
+describe('SimulatedGateway.refund', () => {
+  const refundOf = (orderId: string, gatewayRef: string) => ({
+    orderId,
+    gatewayRef,
+    amountMinor: 1000,
+    currency: 'EUR',
+    idempotencyKey: `refund:${orderId}`,
+  });
+
+  it('refuses the first N refunds of a tok_refund_refused_<N> capture for good, then refunds', async () => {
+    const sim = gateway();
+    const charged = await sim.charge(request('o-1', 'tok_refund_refused_2'));
+    expect(charged).toEqual({ kind: 'captured', gatewayRef: 'sim_ch_1' });
+    for (let i = 0; i < 2; i += 1) {
+      const failure = await sim.refund(refundOf('o-1', 'sim_ch_1')).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(GatewayError);
+      // Not retryable: each RefundPayment costs one gateway call and is dead-lettered at once.
+      expect(failure).toMatchObject({ code: 'GATEWAY_REQUEST_REJECTED', retryable: false });
+    }
+    const refunded = await sim.refund(refundOf('o-1', 'sim_ch_1'));
+    expect(refunded.gatewayRef).toMatch(/^sim_re_/);
+    // Settled: a repeat of the key answers with that refund, not a new refusal.
+    expect(await sim.refund(refundOf('o-1', 'sim_ch_1'))).toEqual(refunded);
+  });
+
+  it('refunds at once a capture made with another token, or one it never saw', async () => {
+    const sim = gateway();
+    await sim.charge(request('o-1', 'tok_refund_refused_2'));
+    await sim.charge(request('o-2', 'tok_approve'));
+    await expect(sim.refund(refundOf('o-2', 'sim_ch_2'))).resolves.toMatchObject({
+      gatewayRef: expect.stringMatching(/^sim_re_/) as unknown,
+    });
+    // A reference the simulator never captured (e.g. from before a restart) is refunded too.
+    await expect(sim.refund(refundOf('o-3', 'sim_ch_unknown'))).resolves.toMatchObject({
+      gatewayRef: expect.stringMatching(/^sim_re_/) as unknown,
+    });
   });
 });
 

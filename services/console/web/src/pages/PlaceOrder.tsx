@@ -17,6 +17,7 @@ const TOKENS = [
   ['tok_decline_card', 'declines: card declined'],
   ['tok_transient_2', 'fails twice, then approves'],
   ['tok_slow_2000', 'approves after 2 s'],
+  ['tok_refund_refused_5', 'approves, refuses its refund 5 times'],
 ] as const;
 
 export function PlaceOrder() {
