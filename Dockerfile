@@ -1,11 +1,12 @@
 # syntax=docker/dockerfile:1
 # One image recipe for every service:
 #   docker build --build-arg SERVICE=order-service -t orderflow/order-service .
-# (docker compose --profile services build does this for all five.)
+# (docker compose --profile services build does this for all five), and the tools image of the
+# compose one-shots: docker build --target tools -t orderflow/tools .
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-FROM ${NODE_IMAGE} AS build
+FROM ${NODE_IMAGE} AS workspace
 ENV CI=true TURBO_TELEMETRY_DISABLED=1
 WORKDIR /repo
 
@@ -23,6 +24,14 @@ RUN pnpm fetch
 COPY . .
 RUN pnpm install --frozen-lockfile --offline
 
+# The project's own CLIs over the whole workspace, for docker-compose.yml's one-shot services
+# (migrations, topics, schema registration: `pnpm stack provision …`, `pnpm schemas register`),
+# so compose provisions exactly as `./dev stack up` does. Built only when targeted.
+FROM workspace AS tools
+USER node
+CMD ["pnpm", "stack", "provision", "--help"]
+
+FROM workspace AS build
 # Declared late so the layers above are shared by all five services.
 ARG SERVICE
 RUN test -n "${SERVICE}" && test -f "services/${SERVICE}/package.json" \

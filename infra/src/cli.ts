@@ -1,12 +1,13 @@
 // The local stack launcher: `./dev stack up|down|status|logs`.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { SERVICE_NAMES } from '@orderflow/contracts';
 import { loadStackConfig, type StackConfig } from './config.js';
 import { StackError } from './errors.js';
 import { logFile, tail } from './process.js';
 import { INSTANCE_PORT_STEP } from './instances.js';
+import { PROVISION_STEPS, provisionSteps, type ProvisionStep } from './provision.js';
 import { COMPONENTS, down, EXTRAS, status, up, type Component, type Extra } from './stack.js';
 import { renderTable } from './table.js';
 
@@ -53,6 +54,22 @@ program
       `Stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s. State in ${cfg.stackDir}`,
     );
     await printStatus(cfg);
+  });
+
+program
+  .command('provision')
+  .description(
+    'create the databases and run the migrations (postgres) and/or the topics (topics) on a given server and broker, e.g. containers',
+  )
+  .addArgument(new Argument('<steps...>', 'what to provision').choices(PROVISION_STEPS))
+  .addOption(
+    new Option('--database-url <url>', 'Postgres server for the service databases').env(
+      'DATABASE_URL',
+    ),
+  )
+  .addOption(new Option('--brokers <list>', 'Kafka bootstrap host:port list').env('KAFKA_BROKERS'))
+  .action(async (steps: ProvisionStep[], opts: { databaseUrl?: string; brokers?: string }) => {
+    for (const line of await provisionSteps(config(), steps, opts)) console.log(line);
   });
 
 program
