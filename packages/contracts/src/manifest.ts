@@ -11,7 +11,7 @@ import { TOPICS, type TopicName } from './topics.js';
  * that travel on it. Events may only be emitted by the topic's owner; commands list their
  * senders explicitly (today the saga sends every command), which is also what broker ACLs will
  * be generated from. Versions and schemas are not retyped here: they come from the .avsc files
- * through the generated module, and `pnpm schemas check` proves files and manifest agree.
+ * through the generated module, and `./dev schemas check` proves files and manifest agree.
  */
 export interface EventDecl {
   readonly kind: 'event';

@@ -16,7 +16,7 @@ import { ensureTopics } from '../src/admin.js';
 
 /** What every scenario shares: where the stack is, the message shape, topics and a counting consumer. */
 
-// The launcher's local defaults, so the script runs against `pnpm stack up` with no set-up;
+// The launcher's local defaults, so the script runs against `./dev stack up` with no set-up;
 // the same variables the integration tests read override them.
 export const env = testEnvironment({
   KAFKA_BROKERS: '127.0.0.1:9092',
