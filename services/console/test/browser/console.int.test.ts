@@ -243,14 +243,67 @@ describe('the console in a browser', () => {
     await page.close();
   });
 
-  it('shows the parked sagas page', async () => {
+  it('lists a saga parked by a refund the gateway keeps refusing; resuming it from the page finishes the order CANCELLED', async () => {
+    // Shipping refuses JP after the capture; the simulator refuses this order's first 5 refunds
+    // for good (payment-service README), one per RefundPayment the saga sends, so after its 5
+    // sends (SAGA_MAX_COMPENSATION_ATTEMPTS, 10 s apart) the saga parks; the resume is the 6th.
+    const place = await open('#/place');
+    await place.getByLabel('Quantity of USB-C-CABLE').waitFor();
+    await place.getByLabel('Country (ISO code)').fill('JP');
+    const orderId = await placeThroughForm(
+      place,
+      `console-ui-${randomUUID().slice(0, 8)}`,
+      'tok_refund_refused_5',
+    );
+    await place.close();
+
     const page = await open('#/attention');
     await page.getByRole('heading', { name: 'Needs attention' }).waitFor();
-    await page.locator('table').waitFor();
+    const row = page.locator(`tr[data-order-id="${orderId}"]`);
+    await eventually(
+      `order ${orderId} listed as parked (5 refund sends 10 s apart, then the page's 5 s poll)`,
+      async () => expect(await row.count()).toBe(1),
+      { timeoutMs: 180_000, intervalMs: 1_000 },
+    );
+    const shown = (await row.textContent()) ?? '';
+    expect(shown).toContain('PROCESS_PAYMENT'); // the compensation that never got confirmed
+    expect(shown).toContain('SHIPPING_REJECTED at SCHEDULE_SHIPMENT');
     await expectAccessible(page);
     await screenshot(page, 'needs-attention');
+
+    await page.getByRole('button', { name: `Resume saga of order ${orderId}` }).click();
+    expect(await page.getByTestId('resume-outcome').textContent()).toBe(
+      `Resumed ${orderId}: the saga is COMPENSATING`,
+    );
+    await eventually(
+      `order ${orderId} gone from Needs attention`,
+      async () => expect(await row.count()).toBe(0),
+      SLOW,
+    );
+    expect(await sameDocument(page)).toBe(true);
     await page.close();
-  });
+
+    const order = await open(`#/orders/${orderId}`);
+    await eventually(
+      `order ${orderId} CANCELLED, its payment refunded by the resumed compensation`,
+      async () => {
+        expect(await text(order, '[data-testid=order-status]')).toBe('CANCELLED');
+        expect(await text(order, '[data-testid=saga-status]')).toBe('CANCELLED');
+        // The five refused sends end in one failed bar; the resumed send in a compensated one.
+        const refund = (outcome: string) =>
+          order.locator(
+            `g[data-step=PROCESS_PAYMENT] rect[data-kind=compensation][data-outcome=${outcome}]`,
+          );
+        expect(await refund('COMPENSATION_FAILED').count()).toBe(1);
+        expect(await refund('COMPENSATED').count()).toBe(1);
+      },
+      SLOW,
+    );
+    expect(await text(order, '[data-testid=payment]')).toMatch(/; refunded /);
+    expect(await text(order, '[data-testid=cancellation]')).toContain('SHIPPING_REJECTED');
+    await screenshot(order, 'order-resumed');
+    await order.close();
+  }, 420_000);
 });
 
 async function serviceUrl(service: (typeof SERVICE_NAMES)[number]): Promise<string> {
