@@ -16,18 +16,16 @@ import { mapEnvironment, type ComposeMapping } from './env-mapping.js';
 import { placeOrderToFinal } from './order.js';
 import { startOtlpSink } from './otlp-sink.js';
 import { containerArgv, hostWorkdir, planCompose } from './plan.js';
-import { launch, logTail, stopAll, succeeds, type Launched } from './processes.js';
+import { createRunner, type Prepared } from './run.js';
 
 const COMPOSE_FILE = path.join(REPO_ROOT, 'docker-compose.yml');
 const LOG_DIR = path.join(REPO_ROOT, 'out', 'compose-check');
-const ONE_SHOT_TIMEOUT_MS = 90_000;
-const HEALTHY_TIMEOUT_MS = 90_000;
 const ORDER_TIMEOUT_MS = 60_000;
 
 const config = loadStackConfig();
 const t0 = Date.now();
 const elapsed = (): string => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
-const started: Launched[] = [];
+const runner = createRunner({ host: config.host, logDir: LOG_DIR, elapsed });
 
 /**
  * Why the stack's own services must be stopped rather than run alongside on other ports: the
@@ -95,14 +93,6 @@ function standIns(
   };
 }
 
-interface Prepared {
-  readonly service: ComposeService;
-  readonly argv: string[];
-  readonly cwd: string;
-  readonly env: Record<string, string>;
-  readonly rewrites: string;
-}
-
 function prepare(
   service: ComposeService,
   stage: ImageStage,
@@ -126,84 +116,6 @@ function prepare(
     },
     rewrites: mapped.rewrites.map((r) => `${r.name}: ${r.from} → ${r.to}`).join('\n'),
   };
-}
-
-async function runOneShot(p: Prepared): Promise<void> {
-  const run = launch(p.service.name, p.argv, {
-    cwd: p.cwd,
-    env: p.env,
-    logFile: path.join(LOG_DIR, `${p.service.name}.log`),
-  });
-  started.push(run);
-  const timeout = new Promise<'timeout'>((resolve) =>
-    setTimeout(() => resolve('timeout'), ONE_SHOT_TIMEOUT_MS).unref(),
-  );
-  const code = await Promise.race([run.exited, timeout]);
-  if (code !== 0) {
-    throw new StackError(
-      `One-shot ${p.service.name} (${p.argv.join(' ')}) ${code === 'timeout' ? 'did not finish' : `exited ${String(code)}`}.`,
-      `Its output is in ${run.logFile}; the services would never start in compose.`,
-      logTail(run.logFile),
-    );
-  }
-  console.log(`  ${elapsed()}  ${p.service.name} exited 0`);
-}
-
-async function runUntilHealthy(p: Prepared): Promise<void> {
-  const run = launch(p.service.name, p.argv, {
-    cwd: p.cwd,
-    env: p.env,
-    logFile: path.join(LOG_DIR, `${p.service.name}.log`),
-  });
-  started.push(run);
-  const deadline = Date.now() + HEALTHY_TIMEOUT_MS;
-  let exited = false;
-  void run.exited.then(() => (exited = true));
-  while (!exited && Date.now() < deadline) {
-    // compose's own healthcheck command, with the service's environment, in its folder; only
-    // once the port is open, as each try is a node process and five services start at once.
-    const listening = await tcpReachable(config.host, Number(p.env.PORT), 500).then(
-      () => true,
-      () => false,
-    );
-    if (
-      listening &&
-      (await succeeds(p.service.healthcheck ?? [], { cwd: p.cwd, env: p.env, timeoutMs: 5_000 }))
-    )
-      break;
-    await new Promise((resolve) => setTimeout(resolve, listening ? 500 : 250));
-  }
-  if (exited || Date.now() >= deadline) {
-    throw new StackError(
-      `${p.service.name} ${exited ? 'exited' : 'never passed its compose healthcheck'} (${p.argv.join(' ')} in ${path.relative(REPO_ROOT, p.cwd)}).`,
-      `Its output is in ${run.logFile}.`,
-      logTail(run.logFile),
-    );
-  }
-  console.log(`  ${elapsed()}  ${p.service.name} healthy`);
-}
-
-/** Starts every service when compose would: once each of its dependencies meets its condition. */
-function runInDependencyOrder(
-  prepared: readonly Prepared[],
-  oneShots: ReadonlySet<string>,
-): Promise<void> {
-  const done = new Map<string, Promise<void>>();
-  const byName = new Map(prepared.map((p) => [p.service.name, p]));
-  const start = (name: string): Promise<void> => {
-    const existing = done.get(name);
-    if (existing) return existing;
-    const p = byName.get(name);
-    // Not ours: a stand-in from the launcher (checked in preflight) or the OTLP sink.
-    const promise = !p
-      ? Promise.resolve()
-      : Promise.all(Object.keys(p.service.dependsOn).map(start)).then(() =>
-          oneShots.has(name) ? runOneShot(p) : runUntilHealthy(p),
-        );
-    done.set(name, promise);
-    return promise;
-  };
-  return Promise.all(prepared.map((p) => start(p.service.name))).then(() => undefined);
 }
 
 async function main(): Promise<void> {
@@ -245,7 +157,7 @@ async function main(): Promise<void> {
     console.log(`Building ${serviceNames.join(', ')} (turbo, cached) ...`);
     await buildServices(serviceNames);
     console.log(`  ${elapsed()}  built; starting in compose's order`);
-    await runInDependencyOrder(prepared, oneShotNames);
+    await runner.runInDependencyOrder(prepared, oneShotNames);
 
     const port = (name: string): string =>
       `http://${config.host}:${prepared.find((p) => p.service.name === name)?.env.PORT}`;
@@ -269,7 +181,7 @@ async function main(): Promise<void> {
       `  ${elapsed()}  spans exported to the OTLP stand-in by ${[...sink.services].sort().join(', ')}`,
     );
   } finally {
-    await stopAll(started);
+    await runner.stopAll();
     await sink.close();
   }
 }
