@@ -17,7 +17,7 @@ const HAPPY_PATH_TYPES = [
   'inventory.InventoryCommitted',
   'saga.ScheduleShipment',
   'shipping.ShipmentScheduled',
-  'saga.SagaStepChanged',
+  'saga.SagaStepsChanged',
   'saga.SagaCompleted',
   'orders.OrderCompleted',
 ];

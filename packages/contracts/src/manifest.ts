@@ -37,7 +37,9 @@ export const MANIFEST = {
     OrderCancelled: { kind: 'event' },
   },
   'order-saga.events': {
+    // Sent by sagas before one record per decision; still read, for records already on the topic.
     SagaStepChanged: { kind: 'event' },
+    SagaStepsChanged: { kind: 'event' },
     SagaCompleted: { kind: 'event' },
     SagaCancelled: { kind: 'event' },
     SagaParked: { kind: 'event' },

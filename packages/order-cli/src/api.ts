@@ -1,4 +1,8 @@
-import type { InventoryReservedV1, SagaCancelledV1, SagaStepChangedV1 } from '@orderflow/contracts';
+import type {
+  InventoryReservedV1,
+  SagaCancelledV1,
+  SagaStepsChangedV1,
+} from '@orderflow/contracts';
 
 /**
  * order-service's HTTP API as this client reads it (see services/order-service/src/handlers).
@@ -18,7 +22,7 @@ export const FINAL_STATUSES: ReadonlySet<string> = new Set<OrderStatus>([
   'FAILED_NEEDS_ATTENTION',
 ]);
 
-export type SagaStep = SagaStepChangedV1.SagaStep;
+export type SagaStep = SagaStepsChangedV1.SagaStep;
 export type PricedLine = InventoryReservedV1.PricedLine;
 
 export interface OrderItem {
@@ -45,7 +49,7 @@ export interface PlaceOrderBody {
 
 export interface StepLogEntry {
   readonly step: SagaStep;
-  readonly status: SagaStepChangedV1.SagaStepStatus;
+  readonly status: SagaStepsChangedV1.SagaStepStatus;
   readonly at: string;
   readonly detail: string | null;
 }

@@ -45,7 +45,7 @@ const COMMANDS = {
 } as const satisfies Record<SagaCommand['type'], true>;
 
 const EVENTS = {
-  'saga.SagaStepChanged': true,
+  'saga.SagaStepsChanged': true,
   'saga.SagaCompleted': true,
   'saga.SagaCancelled': true,
   'saga.SagaParked': true,

@@ -85,7 +85,7 @@ describe('order saga: late replies', () => {
     expect(run.state.status).toBe('CANCELLED');
     const late = run.feed(msg.declined());
     expect(late.commands).toEqual([]);
-    expect(late.events.map((e) => e.type)).toEqual(['saga.SagaStepChanged']);
+    expect(late.events.map((e) => e.type)).toEqual(['saga.SagaStepsChanged']);
     expect(run.state.log.at(-1)).toMatchObject({
       step: 'PROCESS_PAYMENT',
       status: 'FAILED',

@@ -176,7 +176,7 @@ export class Run {
   }
   /** Outcome and parking events, without the step-log noise. */
   outcomes(): string[] {
-    return this.events.filter((e) => e.type !== 'saga.SagaStepChanged').map((e) => e.type);
+    return this.events.filter((e) => e.type !== 'saga.SagaStepsChanged').map((e) => e.type);
   }
   /** The step log as `STEP:STATUS` strings, for compact assertions. */
   logLines(): string[] {

@@ -94,7 +94,7 @@ describe('order saga: happy path', () => {
     });
   });
 
-  it('logs every transition and exposes each entry as SagaStepChanged', () => {
+  it("logs every transition and sends each decision's entries as one SagaStepsChanged", () => {
     const run = new Run();
     run.feed(msg.reserved(), msg.captured(), msg.committed(), msg.scheduled());
     expect(run.logLines()).toEqual([
@@ -107,10 +107,18 @@ describe('order saga: happy path', () => {
       'SCHEDULE_SHIPMENT:STARTED',
       'SCHEDULE_SHIPMENT:SUCCEEDED',
     ]);
-    const changed = run.events.filter((e) => e.type === 'saga.SagaStepChanged');
-    expect(changed.map((e) => e.payload)).toEqual(
-      run.state.log.map((entry) => ({ orderId: ORDER_ID, ...entry })),
+    // One record per decision (placed, then each of the four replies), ahead of its other
+    // events, carrying exactly the entries that decision logged.
+    const perDecision = run.decisions.map((d) =>
+      d.events.flatMap((e) => (e.type === 'saga.SagaStepsChanged' ? [e.payload] : [])),
     );
+    expect(perDecision.map((records) => records.length)).toEqual([1, 1, 1, 1, 1]);
+    expect(run.decisions.map((d) => d.events[0]?.type)).toEqual(
+      Array(5).fill('saga.SagaStepsChanged'),
+    );
+    expect(perDecision.flat().flatMap((p) => p.entries)).toEqual(run.state.log);
+    expect(perDecision.flat().every((p) => p.orderId === ORDER_ID)).toBe(true);
+    expect(perDecision.flat().map((p) => p.entries.length)).toEqual([1, 2, 2, 2, 1]);
     // The clock passed in is the only time source.
     expect(run.state.log.map((e) => e.at)).toEqual([
       T0,

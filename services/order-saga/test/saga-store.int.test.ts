@@ -168,7 +168,7 @@ describe('saga store', () => {
     expect((await findSaga(db.pool, orderId))?.state).toEqual(decision.state);
     expect((await outbox(orderId)).map((r) => r.type)).toEqual([
       'saga.ReserveInventory',
-      'saga.SagaStepChanged',
+      'saga.SagaStepsChanged',
     ]);
     const { rows } = await db.pool.query<{ deadline_at: Date; status: string; version: number }>(
       'SELECT deadline_at, status, version FROM order_saga WHERE order_id = $1',
@@ -223,7 +223,7 @@ describe('deadline scheduler', () => {
     });
     const rows = await outbox(orderId);
     expect(rows.slice(2).map((r) => r.type)).toEqual([
-      'saga.SagaStepChanged',
+      'saga.SagaStepsChanged',
       'saga.SagaCancelled',
     ]);
     for (const row of rows) expect(row.correlationId).toBe('corr-deadline');

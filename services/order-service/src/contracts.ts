@@ -11,6 +11,7 @@ const EVENTS = {
 /** What it consumes: the saga's events, on order-saga.events. */
 const SAGA_EVENTS = {
   stepChanged: 'saga.SagaStepChanged',
+  stepsChanged: 'saga.SagaStepsChanged',
   sagaCompleted: 'saga.SagaCompleted',
   sagaCancelled: 'saga.SagaCancelled',
   sagaParked: 'saga.SagaParked',

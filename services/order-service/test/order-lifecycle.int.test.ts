@@ -118,6 +118,39 @@ describe('saga events update the order', () => {
     expect(rows).toEqual([{ status: 'COMPLETED', total: '20997', currency: 'EUR', version: 5 }]);
   });
 
+  it('records one SagaStepsChanged (one saga decision) as its entries, in order, once', async () => {
+    const { orderId } = await h.placed();
+    const entries = [
+      { step: 'RESERVE_INVENTORY', status: 'SUCCEEDED', at: T0 + 1000, detail: null },
+      { step: 'PROCESS_PAYMENT', status: 'STARTED', at: T0 + 1000, detail: null },
+    ];
+    const decision = await h.sagaSends(h.contracts.stepsChanged, { orderId, entries });
+    // A redelivery of the same decision (a new record id, as a replay makes) adds nothing.
+    await h.sagaSends(h.contracts.stepsChanged, { orderId, entries });
+    await h.sagaSends(h.contracts.sagaParked, {
+      orderId,
+      step: 'PROCESS_PAYMENT',
+      attempts: 1,
+      lastError: 'marker: every record before it is handled',
+    });
+    const order = await orderAt(orderId, 4);
+    expect(order.steps).toEqual(entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })));
+    const events = await history(orderId);
+    expect(events.map((e) => [e.version, e.type])).toEqual([
+      [1, 'OrderPlaced'],
+      [2, 'StepRecorded'],
+      [3, 'StepRecorded'],
+      [4, 'OrderParked'],
+    ]);
+    // Both entries were appended by the one record that carried them.
+    for (const e of events.slice(1, 3)) {
+      expect(e.metadata).toMatchObject({
+        causationId: decision.id,
+        messageType: 'saga.SagaStepsChanged',
+      });
+    }
+  });
+
   it('cancels the order with the reason and failed step; OrderCancelled goes out', async () => {
     const { orderId } = await h.placed();
     await step(orderId, 0, 'RESERVE_INVENTORY', 'FAILED', 'LAPTOP-STAND short');

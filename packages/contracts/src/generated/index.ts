@@ -29,6 +29,7 @@ import * as SagaCompletedV1 from './order-saga/SagaCompleted.v1.js';
 import * as SagaCompletedV2 from './order-saga/SagaCompleted.v2.js';
 import * as SagaParkedV1 from './order-saga/SagaParked.v1.js';
 import * as SagaStepChangedV1 from './order-saga/SagaStepChanged.v1.js';
+import * as SagaStepsChangedV1 from './order-saga/SagaStepsChanged.v1.js';
 import * as ScheduleShipmentV1 from './order-saga/ScheduleShipment.v1.js';
 import * as ShipmentCancelledV1 from './shipping-service/ShipmentCancelled.v1.js';
 import * as ShipmentRejectedV1 from './shipping-service/ShipmentRejected.v1.js';
@@ -64,6 +65,7 @@ export {
   SagaCompletedV2,
   SagaParkedV1,
   SagaStepChangedV1,
+  SagaStepsChangedV1,
   ScheduleShipmentV1,
   ShipmentCancelledV1,
   ShipmentRejectedV1,
@@ -93,6 +95,7 @@ export type SagaCancelled = SagaCancelledV2.SagaCancelled;
 export type SagaCompleted = SagaCompletedV2.SagaCompleted;
 export type SagaParked = SagaParkedV1.SagaParked;
 export type SagaStepChanged = SagaStepChangedV1.SagaStepChanged;
+export type SagaStepsChanged = SagaStepsChangedV1.SagaStepsChanged;
 export type ScheduleShipment = ScheduleShipmentV1.ScheduleShipment;
 export type ShipmentCancelled = ShipmentCancelledV1.ShipmentCancelled;
 export type ShipmentRejected = ShipmentRejectedV1.ShipmentRejected;
@@ -122,6 +125,7 @@ export interface MessagePayloads {
   'saga.SagaCompleted': SagaCompleted;
   'saga.SagaParked': SagaParked;
   'saga.SagaStepChanged': SagaStepChanged;
+  'saga.SagaStepsChanged': SagaStepsChanged;
   'saga.ScheduleShipment': ScheduleShipment;
   'shipping.ShipmentCancelled': ShipmentCancelled;
   'shipping.ShipmentRejected': ShipmentRejected;
@@ -311,6 +315,14 @@ export const GENERATED_MESSAGES = {
     fullName: 'orderflow.saga.SagaStepChanged',
     versions: [
       { version: 1, file: 'schemas/order-saga/SagaStepChanged.v1.avsc', schema: SagaStepChangedV1.schema },
+    ],
+  },
+  'saga.SagaStepsChanged': {
+    owner: 'order-saga',
+    name: 'SagaStepsChanged',
+    fullName: 'orderflow.saga.SagaStepsChanged',
+    versions: [
+      { version: 1, file: 'schemas/order-saga/SagaStepsChanged.v1.avsc', schema: SagaStepsChangedV1.schema },
     ],
   },
   'saga.ScheduleShipment': {

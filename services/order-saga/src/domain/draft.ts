@@ -5,6 +5,7 @@ import type {
   SagaEvent,
   SagaState,
   SagaStep,
+  StepLogEntry,
   StepStatus,
 } from './types.js';
 
@@ -13,13 +14,15 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /**
  * One decision in the making. Transitions read and write `state` (a private copy, so the
  * caller's state is never mutated) and record what to send; `finish` bumps the version. Keeping
- * "change a step's status" and "log it and emit SagaStepChanged" in one call is what makes
- * every transition show up in the step log.
+ * "change a step's status" and "log it" in one call is what makes every transition show up in
+ * the step log. The entries one decision logs go out together, as one SagaStepsChanged ahead of
+ * the decision's other events: one record per decision, not one per entry.
  */
 export class Draft {
   readonly state: Mutable<SagaState>;
   readonly commands: SagaCommand[] = [];
   readonly events: SagaEvent[] = [];
+  private readonly logged: StepLogEntry[] = [];
 
   constructor(
     previous: SagaState,
@@ -32,20 +35,17 @@ export class Draft {
     Object.assign(this.state, changes);
   }
 
-  /** Sets a step's status, appends it to the step log and emits SagaStepChanged. */
+  /** Sets a step's status and appends it to the step log. */
   step(step: SagaStep, status: StepStatus, detail: string | null = null): void {
     this.state.steps = { ...this.state.steps, [step]: status };
     this.log(step, status, detail);
   }
 
-  /** Appends to the step log and emits SagaStepChanged, leaving the step's status as it is. */
+  /** Appends to the step log, leaving the step's status as it is. */
   log(step: SagaStep, status: StepStatus, detail: string | null): void {
     const entry = { step, status, at: this.now, detail };
     this.state.log = [...this.state.log, entry];
-    this.events.push({
-      type: 'saga.SagaStepChanged',
-      payload: { orderId: this.state.orderId, ...entry },
-    });
+    this.logged.push(entry);
   }
 
   send(command: SagaCommand): void {
@@ -62,7 +62,17 @@ export class Draft {
       version: this.state.version + 1,
       updatedAt: this.now,
     };
-    return { state, commands: this.commands, events: this.events, ignored: null };
+    const events: SagaEvent[] =
+      this.logged.length === 0
+        ? this.events
+        : [
+            {
+              type: 'saga.SagaStepsChanged',
+              payload: { orderId: this.state.orderId, entries: this.logged },
+            },
+            ...this.events,
+          ];
+    return { state, commands: this.commands, events, ignored: null };
   }
 }
 

@@ -2,12 +2,12 @@ import type {
   MessagePayload,
   MessageType,
   SagaCancelledV1,
-  SagaStepChangedV1,
+  SagaStepsChangedV1,
 } from '@orderflow/contracts';
 
 /** The four steps, named as on the wire so the step log needs no translation. */
-export type SagaStep = SagaStepChangedV1.SagaStep;
-export type StepStatus = SagaStepChangedV1.SagaStepStatus;
+export type SagaStep = SagaStepsChangedV1.SagaStep;
+export type StepStatus = SagaStepsChangedV1.SagaStepStatus;
 export type CancellationReason = SagaCancelledV1.CancellationReason;
 
 export const STEPS = [
@@ -183,7 +183,7 @@ export type SagaCommand = {
 }[CommandType];
 
 export type SagaEvent =
-  | Msg<'saga.SagaStepChanged'>
+  | Msg<'saga.SagaStepsChanged'>
   | Msg<'saga.SagaCompleted'>
   | Msg<'saga.SagaCancelled'>
   | Msg<'saga.SagaParked'>;

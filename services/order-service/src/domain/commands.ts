@@ -6,6 +6,7 @@ import type {
   SagaStepStatus,
   SalesChannel,
   ShippingAddress,
+  StepLogEntry,
 } from './order.js';
 
 /** From POST /orders. No prices: the client cannot set them. */
@@ -18,13 +19,19 @@ export interface PlaceOrder {
   readonly channel: SalesChannel;
 }
 
-/** From the saga's SagaStepChanged. */
+/** From the saga's SagaStepChanged (one entry per record; sent by sagas before SagaStepsChanged). */
 export interface RecordStep {
   readonly type: 'RecordStep';
   readonly step: SagaStep;
   readonly status: SagaStepStatus;
   readonly at: string;
   readonly detail: string | null;
+}
+
+/** From the saga's SagaStepsChanged: the entries one saga decision logged, oldest first. */
+export interface RecordSteps {
+  readonly type: 'RecordSteps';
+  readonly entries: readonly StepLogEntry[];
 }
 
 /** From SagaCompleted. */
@@ -57,4 +64,4 @@ export interface Park {
   readonly reason: string;
 }
 
-export type OrderCommand = PlaceOrder | RecordStep | Complete | Cancel | Park;
+export type OrderCommand = PlaceOrder | RecordStep | RecordSteps | Complete | Cancel | Park;

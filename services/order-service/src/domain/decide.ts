@@ -1,7 +1,13 @@
-import type { Cancel, Complete, OrderCommand, Park, PlaceOrder, RecordStep } from './commands.js';
+import type { Cancel, Complete, OrderCommand, Park, PlaceOrder } from './commands.js';
 import { OrderDomainError } from './errors.js';
 import type { OrderEvent } from './events.js';
-import { isFinal, type OrderState, type OrderStatus, type PlacedOrder } from './order.js';
+import {
+  isFinal,
+  type OrderState,
+  type OrderStatus,
+  type PlacedOrder,
+  type StepLogEntry,
+} from './order.js';
 
 /** A refusal is a value, not a throw: callers must handle it, and decide stays a pure function. */
 export type Decision =
@@ -19,7 +25,9 @@ export function decide(state: OrderState, command: OrderCommand, now: Date): Dec
   }
   switch (command.type) {
     case 'RecordStep':
-      return recordStep(state, command);
+      return recordSteps(state, [payload(command)]);
+    case 'RecordSteps':
+      return recordSteps(state, command.entries);
     case 'Complete':
       return outcome(state, command, 'COMPLETED', () =>
         accept({ ...payload(command), type: 'OrderCompleted', completedAt: now.toISOString() }),
@@ -66,17 +74,18 @@ function invalidOrder(command: PlaceOrder): string | null {
   return null;
 }
 
-function recordStep(state: PlacedOrder, command: RecordStep): Decision {
+const sameEntry = (a: StepLogEntry) => (b: StepLogEntry) =>
+  a.step === b.step && a.status === b.status && a.at === b.at && a.detail === b.detail;
+
+function recordSteps(state: PlacedOrder, entries: readonly StepLogEntry[]): Decision {
   // The log stays open after the outcome: late replies, the void of a payment and its refund
   // come after it and belong to the order's story. An entry already logged is a redelivery.
-  const logged = state.steps.some(
-    (entry) =>
-      entry.step === command.step &&
-      entry.status === command.status &&
-      entry.at === command.at &&
-      entry.detail === command.detail,
-  );
-  return logged ? accept() : accept({ ...payload(command), type: 'StepRecorded' });
+  const recorded: StepLogEntry[] = [];
+  for (const entry of entries) {
+    if (state.steps.some(sameEntry(entry)) || recorded.some(sameEntry(entry))) continue;
+    recorded.push(entry);
+  }
+  return accept(...recorded.map((entry): OrderEvent => ({ ...entry, type: 'StepRecorded' })));
 }
 
 /**

@@ -2,7 +2,7 @@ import type {
   InventoryReservedV1,
   OrderPlacedV2,
   SagaCancelledV1,
-  SagaStepChangedV1,
+  SagaStepsChangedV1,
 } from '@orderflow/contracts';
 
 // Value types shared with the contracts are imported from the generated code (types only), so
@@ -11,8 +11,8 @@ export type OrderLine = OrderPlacedV2.OrderLine;
 export type ShippingAddress = OrderPlacedV2.ShippingAddress;
 export type SalesChannel = OrderPlacedV2.SalesChannel;
 export type PricedLine = InventoryReservedV1.PricedLine;
-export type SagaStep = SagaStepChangedV1.SagaStep;
-export type SagaStepStatus = SagaStepChangedV1.SagaStepStatus;
+export type SagaStep = SagaStepsChangedV1.SagaStep;
+export type SagaStepStatus = SagaStepsChangedV1.SagaStepStatus;
 export type CancellationReason = SagaCancelledV1.CancellationReason;
 
 export type OrderStatus = 'PENDING' | 'COMPLETED' | 'CANCELLED' | 'FAILED_NEEDS_ATTENTION';

@@ -5,7 +5,12 @@ import {
   type HandlerContext,
   type Subscription,
 } from '@orderflow/messaging';
-import { OrderDomainError, type OrderCommand, type OrderState } from '../domain/index.js';
+import {
+  OrderDomainError,
+  type OrderCommand,
+  type OrderState,
+  type StepLogEntry,
+} from '../domain/index.js';
 import type { OrderContracts } from '../contracts.js';
 import { executeOrderCommand, type OrderEventStore } from '../order-commands.js';
 import { lockOrderView } from '../store/orders-store.js';
@@ -17,16 +22,29 @@ import { lockOrderView } from '../store/orders-store.js';
  * contradicts the recorded one) cannot succeed on retry, so it goes to the DLQ.
  */
 type StepChanged = MessagePayload<'saga.SagaStepChanged'>;
+type StepsChanged = MessagePayload<'saga.SagaStepsChanged'>;
 type SagaCompleted = MessagePayload<'saga.SagaCompleted'>;
 type SagaCancelled = MessagePayload<'saga.SagaCancelled'>;
 type SagaParked = MessagePayload<'saga.SagaParked'>;
 
-export const fromStepChanged = (e: StepChanged): OrderCommand => ({
-  type: 'RecordStep',
+type WireEntry = StepsChanged['entries'][number];
+const logEntry = (e: WireEntry): StepLogEntry => ({
   step: e.step,
   status: e.status,
   at: new Date(e.at).toISOString(),
   detail: e.detail,
+});
+
+/** Records an older saga sent, one step-log entry each. */
+export const fromStepChanged = (e: StepChanged): OrderCommand => ({
+  type: 'RecordStep',
+  ...logEntry(e),
+});
+
+/** One record per saga decision: all of its entries in one command, one transaction. */
+export const fromStepsChanged = (e: StepsChanged): OrderCommand => ({
+  type: 'RecordSteps',
+  entries: e.entries.map(logEntry),
 });
 
 // SagaCompleted v1 data reads with no lines (the v2 default): such an order shows only its total.
@@ -116,6 +134,7 @@ export function sagaSubscriptions(
 
   return [
     subscribe(contracts.stepChanged, handler(fromStepChanged)),
+    subscribe(contracts.stepsChanged, handler(fromStepsChanged)),
     subscribe(contracts.sagaCompleted, handler(fromSagaCompleted)),
     subscribe(contracts.sagaCancelled, handler(fromSagaCancelled)),
     subscribe(contracts.sagaParked, handler(fromSagaParked)),

@@ -57,6 +57,44 @@ describe('decide: saga updates', () => {
     },
   );
 
+  it("records one saga decision's entries in order, skipping those already logged", () => {
+    const entry = (status: 'STARTED' | 'SUCCEEDED', at = NOW.toISOString()) => ({
+      step: 'RESERVE_INVENTORY' as const,
+      status,
+      at,
+      detail: null,
+    });
+    const logged = given(placeOrder(), step('STARTED'));
+    const later = '2026-01-02T03:04:06.000Z';
+    const decision = decide(
+      logged,
+      {
+        type: 'RecordSteps',
+        // STARTED is a redelivery of what is logged; the second SUCCEEDED repeats the first.
+        entries: [
+          entry('STARTED'),
+          entry('SUCCEEDED'),
+          entry('SUCCEEDED'),
+          entry('STARTED', later),
+        ],
+      },
+      NOW,
+    );
+    expect(eventsOf(decision)).toEqual([
+      { type: 'StepRecorded', ...entry('SUCCEEDED') },
+      { type: 'StepRecorded', ...entry('STARTED', later) },
+    ]);
+    const after = given(placeOrder(), step('STARTED'), {
+      type: 'RecordSteps',
+      entries: [entry('SUCCEEDED'), entry('STARTED', later)],
+    });
+    expect(after.status === 'NONE' ? [] : after.steps.map((s) => s.status)).toEqual([
+      'STARTED',
+      'SUCCEEDED',
+      'STARTED',
+    ]);
+  });
+
   it('records a step, and a redelivered identical step is a no-op', () => {
     const pending = given(placeOrder());
     expect(eventsOf(decide(pending, step('STARTED'), NOW))).toEqual([

@@ -5,6 +5,7 @@ import {
   fromSagaCompleted,
   fromSagaParked,
   fromStepChanged,
+  fromStepsChanged,
 } from '../../src/handlers/saga-events.js';
 import { cancel, given, park, placeOrder } from '../domain/fixtures.js';
 
@@ -24,6 +25,34 @@ describe('saga events → Order commands', () => {
       status: 'FAILED',
       at: '2026-11-23T10:00:01.500Z',
       detail: 'declined',
+    });
+  });
+
+  it("SagaStepsChanged → one RecordSteps with all of the decision's entries, in order", () => {
+    expect(
+      fromStepsChanged({
+        orderId: 'o',
+        entries: [
+          { step: 'RESERVE_INVENTORY', status: 'SUCCEEDED', at: 1_000, detail: null },
+          { step: 'PROCESS_PAYMENT', status: 'STARTED', at: 1_000, detail: 'attempt 2' },
+        ],
+      }),
+    ).toEqual({
+      type: 'RecordSteps',
+      entries: [
+        {
+          step: 'RESERVE_INVENTORY',
+          status: 'SUCCEEDED',
+          at: '1970-01-01T00:00:01.000Z',
+          detail: null,
+        },
+        {
+          step: 'PROCESS_PAYMENT',
+          status: 'STARTED',
+          at: '1970-01-01T00:00:01.000Z',
+          detail: 'attempt 2',
+        },
+      ],
     });
   });
 
