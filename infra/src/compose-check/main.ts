@@ -48,6 +48,14 @@ function refuseWhileStackServicesRun(): void {
 
 async function preflight(): Promise<void> {
   refuseWhileStackServicesRun();
+  // The services default to 127.0.0.1:9092 and :8081 (service-runtime's commonEnv). In a
+  // container that is the container itself; here it is the launcher's stack, so a variable
+  // compose left out would still work. CI runs the check on other ports (.ci/run).
+  if (config.kafkaPort === 9092 || config.registryPort === 8081) {
+    console.warn(
+      "note: the launcher's Kafka or registry is on a service default port (9092, 8081): a KAFKA_BROKERS or SCHEMA_REGISTRY_URL that docker-compose.yml leaves out would go unnoticed. A stack on other ports catches it (README, Running with Docker Compose).",
+    );
+  }
   await tcpReachable(config.host, config.kafkaPort, 3_000).catch((error: unknown) => {
     throw new StackError(
       `Kafka at ${config.host}:${config.kafkaPort} is not reachable (${String(error)}).`,
