@@ -8,19 +8,33 @@ import { StackError } from './errors.js';
 import { logFile, tail } from './process.js';
 import { INSTANCE_PORT_STEP } from './instances.js';
 import { PROVISION_STEPS, provisionSteps, type ProvisionStep } from './provision.js';
-import { COMPONENTS, down, EXTRAS, status, up, type Component, type Extra } from './stack.js';
+import {
+  COMPONENTS,
+  down,
+  EXTRAS,
+  kafkaSecurityStatus,
+  status,
+  up,
+  type Component,
+  type Extra,
+} from './stack.js';
 import { renderTable } from './table.js';
 
-/** `instances` (from `--instances`) overrides STACK_INSTANCES, through the same validation. */
-function config(instances?: string): StackConfig {
-  return loadStackConfig(
-    instances === undefined ? process.env : { ...process.env, STACK_INSTANCES: instances },
-  );
+/**
+ * `instances` (from `--instances`) overrides STACK_INSTANCES, and `secure` (`--secure`)
+ * STACK_KAFKA_SECURITY, through the same validation.
+ */
+function config(instances?: string, secure?: boolean): StackConfig {
+  return loadStackConfig({
+    ...process.env,
+    ...(instances === undefined ? {} : { STACK_INSTANCES: instances }),
+    ...(secure ? { STACK_KAFKA_SECURITY: 'scram' } : {}),
+  });
 }
 
 async function printStatus(cfg: StackConfig): Promise<void> {
   const rows = await status(cfg);
-  console.log(`\n${renderTable(rows.map((r) => ({ ...r })))}\n`);
+  console.log(`\n${renderTable(rows.map((r) => ({ ...r })))}\n${await kafkaSecurityStatus(cfg)}\n`);
 }
 
 const program = new Command()
@@ -46,15 +60,21 @@ program
       `instances of every service (ports +${INSTANCE_PORT_STEP} each; one database and consumer group per service)`,
     ).env('STACK_INSTANCES'),
   )
-  .action(async (opts: { only?: Component[]; with?: Extra[]; instances?: string }) => {
-    const cfg = config(opts.instances);
-    const t0 = Date.now();
-    await up(cfg, { components: opts.only, extras: opts.with });
-    console.log(
-      `Stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s. State in ${cfg.stackDir}`,
-    );
-    await printStatus(cfg);
-  });
+  .option(
+    '--secure',
+    'a new broker runs SASL/SCRAM-SHA-512 with ACLs from the ownership manifest (STACK_KAFKA_SECURITY=scram)',
+  )
+  .action(
+    async (opts: { only?: Component[]; with?: Extra[]; instances?: string; secure?: boolean }) => {
+      const cfg = config(opts.instances, opts.secure);
+      const t0 = Date.now();
+      await up(cfg, { components: opts.only, extras: opts.with });
+      console.log(
+        `Stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s. State in ${cfg.stackDir}`,
+      );
+      await printStatus(cfg);
+    },
+  );
 
 program
   .command('provision')

@@ -43,6 +43,26 @@ export interface StackConfig {
    * with less memory per service and a faster start (README, measured figures).
    */
   readonly serviceRuntime: ServiceRuntime;
+  /**
+   * How a broker this stack formats authenticates clients (STACK_KAFKA_SECURITY, `up --secure`):
+   * `scram` is SASL/SCRAM-SHA-512 with ACLs from the ownership manifest. Unset: a running
+   * broker keeps the mode it was formatted with, a new one is plaintext (README "Security").
+   */
+  readonly kafkaSecurity: KafkaSecurityMode | undefined;
+}
+
+export const KAFKA_SECURITY_MODES = ['plaintext', 'scram'] as const;
+export type KafkaSecurityMode = (typeof KAFKA_SECURITY_MODES)[number];
+
+function kafkaSecurity(env: NodeJS.ProcessEnv): KafkaSecurityMode | undefined {
+  const raw = env.STACK_KAFKA_SECURITY;
+  if (raw === undefined || raw === '') return undefined;
+  if (!(KAFKA_SECURITY_MODES as readonly string[]).includes(raw)) {
+    throw new Error(
+      `STACK_KAFKA_SECURITY=${raw} must be one of: ${KAFKA_SECURITY_MODES.join(', ')}`,
+    );
+  }
+  return raw as KafkaSecurityMode;
 }
 
 export const SERVICE_RUNTIMES = ['source', 'dist'] as const;
@@ -125,6 +145,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     registryHeap: env.SCHEMA_REGISTRY_HEAP ?? '384m',
     zipkinHeap: env.ZIPKIN_HEAP ?? '512m',
     serviceRuntime: serviceRuntime(env),
+    kafkaSecurity: kafkaSecurity(env),
   });
 }
 

@@ -1,6 +1,8 @@
 export {
   loadStackConfig,
   kafkaBrokers,
+  KAFKA_SECURITY_MODES,
+  type KafkaSecurityMode,
   registryUrl,
   serviceDatabaseName,
   servicePort,
@@ -8,6 +10,13 @@ export {
   type StackConfig,
 } from './config.js';
 export { migrate, serviceDatabaseUrl } from './components/postgres.js';
+export {
+  adminSecurity,
+  kafkaClientEnv,
+  passwordFile as kafkaPasswordFile,
+  recordedMode as kafkaSecurityMode,
+  SUPER_USER as KAFKA_SUPER_USER,
+} from './components/kafka-security.js';
 export {
   INSTANCE_PORT_STEP,
   MAX_INSTANCES,
@@ -31,6 +40,7 @@ export {
   startComponent,
   componentPid,
   INFRASTRUCTURE,
+  kafkaSecurityStatus,
   COMPONENTS,
   type Component,
   type Restartable,

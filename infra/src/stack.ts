@@ -1,6 +1,12 @@
+import path from 'node:path';
 import { Listr } from 'listr2';
-import { allTopics, SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
-import { describeBroker, ensureTopics } from '@orderflow/messaging/admin';
+import { allTopics, platformAcls, SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
+import {
+  describeAclCount,
+  describeBroker,
+  ensureAcls,
+  ensureTopics,
+} from '@orderflow/messaging/admin';
 import { kafkaBrokers, registryUrl, type StackConfig } from './config.js';
 import {
   KAFKA,
@@ -9,6 +15,12 @@ import {
   waitForKafka,
   wipeKafkaData,
 } from './components/kafka.js';
+import {
+  adminSecurity,
+  kafkaUsers,
+  recordedMode,
+  SCRAM_MECHANISM,
+} from './components/kafka-security.js';
 import { ensureDatabases, ensureReachable, migrateAll } from './components/postgres.js';
 import {
   REGISTRY,
@@ -246,8 +258,27 @@ export async function up(config: StackConfig, options: UpOptions = {}): Promise<
         title: 'Topics from the catalogue',
         enabled: want.has('topics'),
         task: async (_ctx, task) => {
-          const result = await ensureTopics([kafkaBrokers(config)], allTopics());
+          const result = await ensureTopics(
+            [kafkaBrokers(config)],
+            allTopics(),
+            adminSecurity(config),
+          );
           task.title = `Topics: ${result.created.length} created, ${result.existing.length} already present`;
+        },
+      },
+      {
+        title: 'ACLs from the ownership manifest',
+        // The broker's mode is known only once it runs (a running one keeps its own).
+        enabled: want.has('topics'),
+        task: async (_ctx, task) => {
+          if (recordedMode(config) !== 'scram') {
+            task.skip('ACLs: none (plaintext broker)');
+            return;
+          }
+          const t0 = Date.now();
+          const acls = platformAcls();
+          const held = await ensureAcls([kafkaBrokers(config)], acls, adminSecurity(config));
+          task.title = `ACLs: ${acls.length} from the manifest applied, ${held} on the broker (${seconds(t0)})`;
         },
       },
       {
@@ -458,7 +489,9 @@ export async function status(config: StackConfig): Promise<StatusRow[]> {
   };
   const pgHost = new URL(config.databaseUrl).host;
   return Promise.all([
-    row(KAFKA, kafkaBrokers(config), () => describeBroker([kafkaBrokers(config)])),
+    row(KAFKA, kafkaBrokers(config), () =>
+      describeBroker([kafkaBrokers(config)], adminSecurity(config)),
+    ),
     row(REGISTRY, registryUrl(config), () => waitForRegistry(config, 0)),
     answers(() => ensureReachable(config)).then((ok): StatusRow => ({
       component: 'postgres',
@@ -491,3 +524,20 @@ function instancesToShow(config: StackConfig, service: ServiceName) {
 
 /** The infrastructure rows only (what integration tests need). */
 export const INFRASTRUCTURE: readonly string[] = [KAFKA, REGISTRY, 'postgres'];
+
+/** One line on how the stack's broker authenticates and authorises (for `stack status`). */
+export async function kafkaSecurityStatus(config: StackConfig): Promise<string> {
+  const mode = recordedMode(config);
+  if (mode === undefined) return 'Kafka security: no broker data (not started by this stack)';
+  if (mode === 'plaintext')
+    return "Kafka security: plaintext (no authentication, no ACLs); secured: './dev stack down', then './dev stack up --secure'";
+  const users = kafkaUsers();
+  const acls = await describeAclCount([kafkaBrokers(config)], adminSecurity(config)).then(
+    ({ acls, principals }) => `${acls} ACLs for ${principals} principals`,
+    () => 'ACLs unknown (broker not answering)',
+  );
+  return [
+    `Kafka security: SASL/${SCRAM_MECHANISM}, StandardAuthorizer, allow.everyone.if.no.acl.found=false; ${acls}`,
+    `  users: ${users.join(', ')} (super user: ${users[0]}; passwords in ${path.join(config.stackDir, 'kafka-users')})`,
+  ].join('\n');
+}

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDevKeyPair } from '@orderflow/auth';
-import { SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
+import { OPERATOR_PRINCIPAL, SERVICE_NAMES, type ServiceName } from '@orderflow/contracts';
 import { kafkaBrokers, REPO_ROOT, registryUrl, serviceUrl, type StackConfig } from '../config.js';
 import { commandOutput, StackError } from '../errors.js';
 import { checkPortFree } from '../preflight.js';
@@ -14,6 +14,7 @@ import {
   type ProcessRecord,
 } from '../process.js';
 import { waitUntil } from '../wait.js';
+import { kafkaClientEnv } from './kafka-security.js';
 
 /**
  * The operator console (services/console): not a platform service (no database, no consumer
@@ -73,6 +74,7 @@ export async function startConsole(config: StackConfig): Promise<ProcessRecord |
       KAFKA_BROKERS: kafkaBrokers(config),
       SCHEMA_REGISTRY_URL: registryUrl(config),
       AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
+      ...kafkaClientEnv(config, OPERATOR_PRINCIPAL),
       CONSOLE_SIGNING_KEY_FILE: keys.privateKeyFile,
       ...Object.fromEntries(SERVICE_NAMES.map((s) => [URL_VARIABLES[s], serviceUrl(config, s)])),
     },

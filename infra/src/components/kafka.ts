@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describeBroker } from '@orderflow/messaging';
-import { kafkaBrokers, VERSIONS, type StackConfig } from '../config.js';
+import { kafkaBrokers, VERSIONS, type KafkaSecurityMode, type StackConfig } from '../config.js';
 import { commandOutput, StackError } from '../errors.js';
 import { resolveClasspath } from '../maven.js';
 import { javaBinary } from '../preflight.js';
@@ -16,6 +16,16 @@ import {
   type ProcessRecord,
 } from '../process.js';
 import { tcpReachable, waitUntil } from '../wait.js';
+import {
+  addScramArguments,
+  adminSecurity,
+  decideMode,
+  ensureKafkaPasswords,
+  forgetMode,
+  recordMode,
+  SCRAM_MECHANISM,
+  SUPER_USER,
+} from './kafka-security.js';
 
 /** Apache Kafka in KRaft mode, one combined broker+controller, run from Maven Central jars. */
 const run = promisify(execFile);
@@ -38,17 +48,23 @@ export async function resolveKafka(config: StackConfig): Promise<string> {
   );
 }
 
-export function serverProperties(config: StackConfig, dataDir: string): string {
+export function serverProperties(
+  config: StackConfig,
+  dataDir: string,
+  secured?: { readonly superUserPassword: string },
+): string {
   const { host, kafkaPort, kafkaControllerPort } = config;
+  const client = secured ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@${host}:${kafkaControllerPort}`,
-    `listeners=PLAINTEXT://${host}:${kafkaPort},CONTROLLER://${host}:${kafkaControllerPort}`,
-    `advertised.listeners=PLAINTEXT://${host}:${kafkaPort}`,
+    `listeners=${client}://${host}:${kafkaPort},CONTROLLER://${host}:${kafkaControllerPort}`,
+    `advertised.listeners=${client}://${host}:${kafkaPort}`,
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'inter.broker.listener.name=PLAINTEXT',
+    `listener.security.protocol.map=${client}:${client},CONTROLLER:${client}`,
+    `inter.broker.listener.name=${client}`,
+    ...(secured ? securedProperties(secured.superUserPassword) : []),
     `log.dirs=${dataDir}`,
     'num.partitions=6',
     // Single node: internal topics cannot have more than one replica.
@@ -64,6 +80,29 @@ export function serverProperties(config: StackConfig, dataDir: string): string {
     'auto.create.topics.enable=false',
     '',
   ].join('\n');
+}
+
+/**
+ * Clients authenticate with SCRAM-SHA-512 (users stored in the cluster metadata, created at
+ * format time). The controller listener cannot use SCRAM (the controller must authenticate the
+ * broker before it has read any metadata), so it takes SASL/PLAIN with one static user, the
+ * super user: it stays closed to anyone without that password. Nothing is allowed without an
+ * ACL; the super user (the launcher, tests) is allowed everything.
+ */
+function securedProperties(password: string): string[] {
+  const jaas = (module: string, extra = '') =>
+    `org.apache.kafka.common.security.${module} required username="${SUPER_USER}" password="${password}"${extra};`;
+  return [
+    `sasl.enabled.mechanisms=${SCRAM_MECHANISM}`,
+    `sasl.mechanism.inter.broker.protocol=${SCRAM_MECHANISM}`,
+    `listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=${jaas('scram.ScramLoginModule')}`,
+    'sasl.mechanism.controller.protocol=PLAIN',
+    'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
+    `listener.name.controller.plain.sasl.jaas.config=${jaas('plain.PlainLoginModule', ` user_${SUPER_USER}="${password}"`)}`,
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'allow.everyone.if.no.acl.found=false',
+    `super.users=User:${SUPER_USER}`,
+  ];
 }
 
 const LOG4J2 = `Configuration:
@@ -95,6 +134,7 @@ export async function formatStorage(
   classpath: string,
   properties: string,
   clusterId = randomBytes(16).toString('base64url'),
+  extraArguments: readonly string[] = [],
 ): Promise<void> {
   try {
     await run(java, [
@@ -104,6 +144,7 @@ export async function formatStorage(
       'format',
       `--cluster-id=${clusterId}`,
       `--config=${properties}`,
+      ...extraArguments,
     ]);
   } catch (error) {
     throw new StackError(
@@ -121,6 +162,7 @@ export async function formatStorage(
  */
 export function wipeKafkaData(config: StackConfig): void {
   rmSync(path.join(config.stackDir, KAFKA, 'data'), { recursive: true, force: true });
+  forgetMode(config);
 }
 
 export async function startKafka(
@@ -132,14 +174,30 @@ export async function startKafka(
   const dataDir = path.join(home, 'data');
   const properties = path.join(home, 'server.properties');
   const log4j = path.join(home, 'log4j2.yaml');
+  const formatted = existsSync(path.join(dataDir, 'meta.properties'));
+  const mode: KafkaSecurityMode = decideMode(config, formatted);
+  const passwords = mode === 'scram' ? ensureKafkaPasswords(config) : undefined;
+  const superUserPassword = passwords?.get(SUPER_USER);
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(properties, serverProperties(config, dataDir));
+  writeFileSync(
+    properties,
+    serverProperties(config, dataDir, superUserPassword ? { superUserPassword } : undefined),
+    { mode: 0o600 },
+  );
+  chmodSync(properties, 0o600); // it holds the super user's password when secured
   writeFileSync(log4j, LOG4J2);
   const java = javaBinary(config);
   const classpath = `${lib}/*`;
   // A restart (after a crash, or a test's outage) keeps the data; `down` wipes it.
-  if (!existsSync(path.join(dataDir, 'meta.properties')))
-    await formatStorage(java, classpath, properties);
+  if (!formatted)
+    await formatStorage(
+      java,
+      classpath,
+      properties,
+      undefined,
+      passwords ? addScramArguments(passwords) : [],
+    );
+  recordMode(config, mode);
   return startProcess(
     config,
     KAFKA,
@@ -167,7 +225,7 @@ export async function waitForKafka(config: StackConfig, timeoutMs = 90_000): Pro
   const info = await waitUntil(
     async () => {
       await tcpReachable(config.host, config.kafkaPort);
-      return describeBroker([kafkaBrokers(config)]);
+      return describeBroker([kafkaBrokers(config)], adminSecurity(config));
     },
     { what: `Kafka on ${kafkaBrokers(config)}`, timeoutMs, ...watchProcess(config, KAFKA) },
   );

@@ -24,6 +24,7 @@ import {
 } from '../process.js';
 import { waitUntil } from '../wait.js';
 import { serviceAuthEnv } from './auth-keys.js';
+import { kafkaClientEnv } from './kafka-security.js';
 import { serviceDatabaseUrl } from './postgres.js';
 
 const run = promisify(execFile);
@@ -85,6 +86,8 @@ export async function startService(
       KAFKA_BROKERS: kafkaBrokers(config),
       SCHEMA_REGISTRY_URL: registryUrl(config),
       ...(await serviceAuthEnv(config)),
+      // Its own principal on a secured broker: the ACLs of what it owns and consumes.
+      ...kafkaClientEnv(config, service),
       ...env,
     },
   );

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import { SERVICE_NAMES } from '@orderflow/contracts';
 import {
+  adminSecurity,
   kafkaBrokers,
   serviceDatabaseName,
   serviceUrl,
@@ -77,6 +78,8 @@ export async function runBenchmark(
     brokers: [brokers],
     clientId: 'platform-bench',
     logger: silentLogger,
+    // The launcher's super user on a secured stack: the bench taps topics and reads every group.
+    security: adminSecurity(config),
   });
   const admin = kafka.admin();
   const clients = await BenchClients.forStack(config.stackDir);

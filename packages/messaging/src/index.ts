@@ -9,6 +9,7 @@ export * from './envelope.js';
 export * from './external-call.js';
 export * from './errors.js';
 export * from './kafka.js';
+export * from './kafka-security.js';
 export * from './logger.js';
 export * from './messaging.js';
 export * from './outbox-relay.js';

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, Partitioners, type LogEntry, type ProducerConfig } from 'kafkajs';
+import { kafkajsSecurity, PLAINTEXT, type KafkaSecurity } from './kafka-security.js';
 import type { Logger } from './logger.js';
 
 /** The one place a kafkajs client is constructed, with its logs routed to the service's logger. */
@@ -6,12 +7,20 @@ export interface KafkaOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly logger: Logger;
+  /** SASL and TLS (kafka-security.ts); default none, as on the launcher's plaintext broker. */
+  readonly security?: KafkaSecurity;
 }
 
-export function createKafka({ brokers, clientId, logger }: KafkaOptions): Kafka {
+export function createKafka({
+  brokers,
+  clientId,
+  logger,
+  security = PLAINTEXT,
+}: KafkaOptions): Kafka {
   return new Kafka({
     clientId,
     brokers: [...brokers],
+    ...kafkajsSecurity(security),
     logLevel: logLevel.WARN,
     logCreator:
       () =>

@@ -14,7 +14,9 @@ import {
   killAfterCommitHook,
   type KillAfterCommit,
 } from './fault-injection.js';
+import { describeBroker, type BrokerInfo } from './admin.js';
 import { createKafka } from './kafka.js';
+import { PLAINTEXT, type KafkaSecurity } from './kafka-security.js';
 import type { Logger } from './logger.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { Publisher } from './publisher.js';
@@ -28,6 +30,8 @@ import { StormGuard, type StormGuardOptions } from './storm-guard.js';
 export interface MessagingOptions {
   readonly service: string;
   readonly brokers: readonly string[];
+  /** SASL/TLS settings of this service's principal (default none: a plaintext broker). */
+  readonly security?: KafkaSecurity;
   readonly registryUrl: string;
   readonly pool: pg.Pool;
   readonly logger: Logger;
@@ -70,6 +74,7 @@ export class Messaging {
       brokers: options.brokers,
       clientId: options.service,
       logger: options.logger,
+      security: options.security,
     });
     this.serde = new AvroSerde({
       registryUrl: options.registryUrl,
@@ -117,6 +122,11 @@ export class Messaging {
         'fault injection armed: this process SIGKILLs itself after a handler commit',
       );
     }
+  }
+
+  /** One metadata round-trip as this service's principal (readiness probes). */
+  describeBroker(): Promise<BrokerInfo> {
+    return describeBroker(this.options.brokers, this.options.security ?? PLAINTEXT);
   }
 
   consumer(spec: ConsumerSpec): MessageConsumer {

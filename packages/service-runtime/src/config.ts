@@ -1,3 +1,4 @@
+import { kafkaSecurityFromEnv, type KafkaSecurity } from '@orderflow/messaging';
 import { z } from 'zod';
 
 /**
@@ -56,6 +57,13 @@ export const commonEnv = {
     )
     .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1)),
   SCHEMA_REGISTRY_URL: z.url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
+  /** SASL and TLS towards the broker; read and checked by messaging's kafkaSecurityFromEnv. */
+  KAFKA_SASL_MECHANISM: z.string().optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  KAFKA_SASL_PASSWORD_FILE: z.string().optional(),
+  KAFKA_SSL: z.string().optional(),
+  KAFKA_SSL_CA_FILE: z.string().optional(),
   /** OTel's standard variable; unset means spans are not exported. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 } as const;
@@ -64,3 +72,21 @@ export const port = (fallback: number) =>
   z.coerce.number().int().min(0).max(65_535).default(fallback);
 
 export { z };
+
+const KAFKA_SECURITY_VARS = [
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
+  'KAFKA_SASL_PASSWORD_FILE',
+  'KAFKA_SSL',
+  'KAFKA_SSL_CA_FILE',
+] as const;
+
+export type KafkaSecurityFields = {
+  readonly [K in (typeof KAFKA_SECURITY_VARS)[number]]?: string | undefined;
+};
+
+/** The broker credentials of a loaded config (throws KafkaSecurityError when inconsistent). */
+export function kafkaSecurityOf(config: KafkaSecurityFields): KafkaSecurity {
+  return kafkaSecurityFromEnv(Object.fromEntries(KAFKA_SECURITY_VARS.map((k) => [k, config[k]])));
+}

@@ -18,7 +18,16 @@ export {
   type HttpProblemInit,
   type ProblemDetails,
 } from './problem.js';
-export { commonEnv, ConfigError, loadConfig, port, z, type Env } from './config.js';
+export {
+  commonEnv,
+  ConfigError,
+  kafkaSecurityOf,
+  loadConfig,
+  port,
+  z,
+  type Env,
+  type KafkaSecurityFields,
+} from './config.js';
 export { principalOf, routeAccess, type Access } from './security/access.js';
 export {
   httpSecurity,

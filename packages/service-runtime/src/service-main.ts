@@ -1,9 +1,21 @@
 import type pg from 'pg';
 import { SERVICES, type ServiceName } from '@orderflow/contracts';
-import { createPool, Messaging } from '@orderflow/messaging';
+import {
+  createPool,
+  KafkaSecurityError,
+  Messaging,
+  type KafkaSecurity,
+} from '@orderflow/messaging';
 import { parseKillAfterCommit, type KillAfterCommit } from '@orderflow/messaging/fault-injection';
 import { createLogger, type Logger } from '@orderflow/telemetry';
-import { commonEnv, ConfigError, port, z } from './config.js';
+import {
+  commonEnv,
+  ConfigError,
+  kafkaSecurityOf,
+  port,
+  z,
+  type KafkaSecurityFields,
+} from './config.js';
 import { httpSecurity, securityEnv, type SecurityConfig } from './security/config.js';
 import type { HttpApp } from './http-app.js';
 import { runService } from './run-service.js';
@@ -42,7 +54,7 @@ export function serviceEnv(service: ServiceName) {
   };
 }
 
-export interface ServiceConfig extends SecurityConfig {
+export interface ServiceConfig extends SecurityConfig, KafkaSecurityFields {
   readonly PORT: number;
   readonly HOST: string;
   readonly DATABASE_URL: string;
@@ -80,11 +92,13 @@ export async function serviceMain<C extends ServiceConfig>(
 ): Promise<void> {
   const { service } = options;
   let config: C;
+  let kafkaSecurity: KafkaSecurity;
   try {
     config = options.loadConfig();
     httpSecurity(config); // a service without a token key source must not start
+    kafkaSecurity = kafkaSecurityOf(config);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof ConfigError) && !(error instanceof KafkaSecurityError)) throw error;
     process.stderr.write(`${service}: ${error.message}\n`);
     process.exit(1);
   }
@@ -93,6 +107,7 @@ export async function serviceMain<C extends ServiceConfig>(
   const messaging = new Messaging({
     service,
     brokers: config.KAFKA_BROKERS,
+    security: kafkaSecurity,
     registryUrl: config.SCHEMA_REGISTRY_URL,
     pool,
     logger,

@@ -3,7 +3,12 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { Kafka } from 'kafkajs';
 import { AvroSerde, createKafka } from '@orderflow/messaging';
-import { buildHttpApp, httpSecurity, type HttpApp } from '@orderflow/service-runtime';
+import {
+  buildHttpApp,
+  httpSecurity,
+  kafkaSecurityOf,
+  type HttpApp,
+} from '@orderflow/service-runtime';
 import type { Logger } from '@orderflow/telemetry';
 import { serviceUrls, type ConsoleConfig } from './config.js';
 import { HealthSampler } from './health/sampler.js';
@@ -38,6 +43,7 @@ export async function buildApp(config: ConsoleConfig, deps: ConsoleDeps): Promis
     brokers: config.KAFKA_BROKERS,
     clientId: 'orderflow-console',
     logger: deps.logger,
+    security: kafkaSecurityOf(config),
   });
   const serde = new AvroSerde({ registryUrl: config.SCHEMA_REGISTRY_URL });
   const sampler = new HealthSampler(upstreams, {

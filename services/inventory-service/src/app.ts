@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { describeBroker, outboxBacklog, type Messaging } from '@orderflow/messaging';
+import { outboxBacklog, type Messaging } from '@orderflow/messaging';
 import { buildHttpApp, httpSecurity, type HttpApp } from '@orderflow/service-runtime';
 import type { Logger } from '@orderflow/telemetry';
 import type { InventoryConfig } from './config.js';
@@ -52,7 +52,7 @@ export async function buildApp(
     readiness: async () => {
       const [db, kafka] = await Promise.allSettled([
         deps.pool.query('SELECT 1'),
-        describeBroker(config.KAFKA_BROKERS),
+        deps.messaging.describeBroker(),
       ]);
       return { database: state(db), kafka: state(kafka) };
     },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { EventStore } from '@orderflow/event-store';
-import { describeBroker, outboxBacklog, type Messaging } from '@orderflow/messaging';
+import { outboxBacklog, type Messaging } from '@orderflow/messaging';
 import { buildHttpApp, httpSecurity, type HttpApp } from '@orderflow/service-runtime';
 import type { Logger } from '@orderflow/telemetry';
 import { AdmissionControl } from './admission-control.js';
@@ -57,7 +57,7 @@ export async function buildApp(config: OrderConfig, deps: OrderDeps): Promise<Or
     readiness: async () => {
       const [db, kafka] = await Promise.allSettled([
         deps.pool.query('SELECT 1'),
-        describeBroker(config.KAFKA_BROKERS),
+        deps.messaging.describeBroker(),
       ]);
       return { database: state(db), kafka: state(kafka) };
     },

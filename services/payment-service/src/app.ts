@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { describeBroker, outboxBacklog, type Messaging } from '@orderflow/messaging';
+import { outboxBacklog, type Messaging } from '@orderflow/messaging';
 import { buildHttpApp, httpSecurity, type HttpApp } from '@orderflow/service-runtime';
 import type { Logger } from '@orderflow/telemetry';
 import type { PaymentConfig } from './config.js';
@@ -57,7 +57,7 @@ export async function buildApp(config: PaymentConfig, deps: PaymentDeps): Promis
     readiness: async () => {
       const [db, kafka] = await Promise.allSettled([
         deps.pool.query('SELECT 1'),
-        describeBroker(config.KAFKA_BROKERS),
+        deps.messaging.describeBroker(),
       ]);
       return { database: state(db), kafka: state(kafka) };
     },

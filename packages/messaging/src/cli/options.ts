@@ -1,10 +1,13 @@
 import { dlqTopic, TOPICS, type TopicName } from '@orderflow/contracts';
 import type { DlqFilter } from '../dlq.js';
+import { kafkaSecurityFromEnv, KafkaSecurityError, type KafkaSecurity } from '../kafka-security.js';
 
 /** The DLQ tool's configuration and the parsing of its arguments into typed values. */
 export interface DlqCliConfig {
   readonly brokers: readonly string[];
   readonly registryUrl: string;
+  /** KAFKA_SASL_* / KAFKA_SSL*: on the launcher's secured broker, the operator principal. */
+  readonly security: KafkaSecurity;
 }
 
 /** An expected failure: printed as one line saying what went wrong and what to do next, exit 1. */
@@ -27,7 +30,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DlqCliConfig {
     throw new CliFailure('KAFKA_BROKERS is empty', 'set it to host:port[,host:port]');
   }
   const registryUrl = env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
-  return Object.freeze({ brokers: Object.freeze(brokers), registryUrl });
+  let security: KafkaSecurity;
+  try {
+    security = kafkaSecurityFromEnv(env);
+  } catch (error) {
+    if (!(error instanceof KafkaSecurityError)) throw error;
+    throw new CliFailure(error.message, 'fix the broker credentials (README: Security)');
+  }
+  return Object.freeze({ brokers: Object.freeze(brokers), registryUrl, security });
 }
 
 /** The selection flags shared by `list` and `replay`, as commander hands them over. */

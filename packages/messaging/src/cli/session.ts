@@ -27,7 +27,7 @@ export interface SelectedRecord {
 export async function openSession(config: DlqCliConfig): Promise<DlqSession> {
   // One quick probe without retries: kafkajs would otherwise retry for many seconds before
   // saying what a user needs to hear at once.
-  await describeBroker(config.brokers).catch((error: unknown) => {
+  await describeBroker(config.brokers, config.security).catch((error: unknown) => {
     throw new CliFailure(
       `Kafka broker unreachable at ${config.brokers.join(',')} (${(error as Error).message})`,
       'start the stack with ./dev stack up or set KAFKA_BROKERS',
@@ -38,6 +38,7 @@ export async function openSession(config: DlqCliConfig): Promise<DlqSession> {
     brokers: config.brokers,
     clientId: 'orderflow-dlq',
     logger: silentLogger,
+    security: config.security,
   });
   const admin = kafka.admin();
   await admin.connect();
