@@ -52,7 +52,7 @@ describe('register (against an in-memory Confluent-API fake)', () => {
     expect(
       registry.subjects.get('inventory.commands-orderflow.saga.ReserveInventory')?.compatibility,
     ).toBe('BACKWARD_TRANSITIVE');
-    expect(registry.subjects.size).toBe(26);
+    expect(registry.subjects.size).toBe(27);
   });
 
   it('is a no-op the second time', async () => {
