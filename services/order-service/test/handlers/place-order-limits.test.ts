@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { buildHttpApp, httpSecurity, type HttpApp } from '@orderflow/service-runtime';
-import { createLogger } from '@orderflow/telemetry';
-import { bearer, testAuth } from '@orderflow/testkit';
-import { orderConfig } from '../../src/config.js';
+import type { HttpApp } from '@orderflow/service-runtime';
 import { placeOrderRoute, type PlaceOrderDeps } from '../../src/handlers/place-order.js';
+import { orderHttpApp } from './http-fixture.js';
 
 /**
  * The limits README "What POST /orders accepts" documents, at and one past each bound, on the
@@ -14,14 +12,7 @@ let app: HttpApp;
 let admin: { authorization: string };
 
 beforeAll(async () => {
-  const auth = await testAuth();
-  admin = bearer(await auth.admin());
-  app = await buildHttpApp({
-    security: httpSecurity(orderConfig(auth.env)),
-    service: 'order-service',
-    logger: createLogger({ service: 'order-service', level: 'silent' }),
-    readiness: () => Promise.resolve({}),
-  });
+  ({ app, admin } = await orderHttpApp());
   const deps = {
     admission: { check: () => Promise.resolve(undefined) },
     newId: () => {

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { buildHttpApp, httpSecurity, type HttpApp } from '@orderflow/service-runtime';
-import { createLogger } from '@orderflow/telemetry';
-import { bearer, testAuth } from '@orderflow/testkit';
-import { orderConfig } from '../../src/config.js';
+import type { HttpApp } from '@orderflow/service-runtime';
 import type { OrderState, PlacedOrder } from '../../src/domain/index.js';
 import { orderResource } from '../../src/handlers/order-resource.js';
 import { PLACE_ORDER_RESPONSES } from '../../src/handlers/place-order-responses.js';
 import { placeOrderRoute, type PlaceOrderDeps } from '../../src/handlers/place-order.js';
 import { cancel, complete, given, park, placeOrder, step } from '../domain/fixtures.js';
+import { orderHttpApp } from './http-fixture.js';
 
 /**
  * POST /orders as its OpenAPI document and its serializer see it: the route's real schemas on a
@@ -19,14 +17,7 @@ let answer: { status: 200 | 202; order: PlacedOrder } | undefined;
 
 let admin: { authorization: string };
 beforeAll(async () => {
-  const auth = await testAuth();
-  admin = bearer(await auth.admin());
-  app = await buildHttpApp({
-    security: httpSecurity(orderConfig(auth.env)),
-    service: 'order-service',
-    logger: createLogger({ service: 'order-service', level: 'silent' }),
-    readiness: () => Promise.resolve({}),
-  });
+  ({ app, admin } = await orderHttpApp());
   // Only admission is reached by a request the schema refuses; the rest stays untouched.
   const deps = { admission: { check: () => Promise.resolve(undefined) } };
   placeOrderRoute(app, deps as unknown as PlaceOrderDeps);
