@@ -5,7 +5,6 @@ import type {
   SagaEvent,
   SagaState,
   SagaStep,
-  StepLogEntry,
   StepStatus,
 } from './types.js';
 
@@ -22,13 +21,15 @@ export class Draft {
   readonly state: Mutable<SagaState>;
   readonly commands: SagaCommand[] = [];
   readonly events: SagaEvent[] = [];
-  private readonly logged: StepLogEntry[] = [];
+  /** Where this decision's entries start in the step log. */
+  private readonly logStart: number;
 
   constructor(
     previous: SagaState,
     readonly now: number,
   ) {
     this.state = structuredClone(previous);
+    this.logStart = previous.log.length;
   }
 
   patch(changes: Partial<SagaState>): void {
@@ -45,7 +46,6 @@ export class Draft {
   log(step: SagaStep, status: StepStatus, detail: string | null): void {
     const entry = { step, status, at: this.now, detail };
     this.state.log = [...this.state.log, entry];
-    this.logged.push(entry);
   }
 
   send(command: SagaCommand): void {
@@ -62,14 +62,12 @@ export class Draft {
       version: this.state.version + 1,
       updatedAt: this.now,
     };
+    const entries = this.state.log.slice(this.logStart);
     const events: SagaEvent[] =
-      this.logged.length === 0
+      entries.length === 0
         ? this.events
         : [
-            {
-              type: 'saga.SagaStepsChanged',
-              payload: { orderId: this.state.orderId, entries: this.logged },
-            },
+            { type: 'saga.SagaStepsChanged', payload: { orderId: this.state.orderId, entries } },
             ...this.events,
           ];
     return { state, commands: this.commands, events, ignored: null };
